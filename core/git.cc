@@ -1,0 +1,331 @@
+#include "core/git.h"
+
+#include <cstring>
+#include <mutex>
+
+namespace strata {
+namespace {
+
+bool IsZero(const git_oid& oid) { return git_oid_is_zero(&oid) != 0; }
+
+// One level of a path → content map, split into files here and subdirectories.
+struct DirNode {
+  std::map<std::string, std::string> files;
+  std::map<std::string, DirNode> dirs;
+};
+
+Result<git_oid> WriteDir(git_repository* repo, const DirNode& dir) {
+  git_treebuilder* raw = nullptr;
+  if (int rc = git_treebuilder_new(&raw, repo, nullptr); rc < 0) {
+    return GitError(rc, "creating a tree builder");
+  }
+  TreeBuilderPtr builder(raw);
+  for (const auto& [name, content] : dir.files) {
+    git_oid blob;
+    if (int rc = git_blob_create_from_buffer(&blob, repo, content.data(), content.size()); rc < 0) {
+      return GitError(rc, "writing blob " + name);
+    }
+    if (int rc = git_treebuilder_insert(nullptr, builder.get(), name.c_str(), &blob,
+                                        GIT_FILEMODE_BLOB);
+        rc < 0) {
+      return GitError(rc, "adding " + name + " to a tree");
+    }
+  }
+  for (const auto& [name, sub] : dir.dirs) {
+    ASSIGN_OR_RETURN(git_oid sub_tree, WriteDir(repo, sub));
+    if (int rc = git_treebuilder_insert(nullptr, builder.get(), name.c_str(), &sub_tree,
+                                        GIT_FILEMODE_TREE);
+        rc < 0) {
+      return GitError(rc, "adding directory " + name + " to a tree");
+    }
+  }
+  git_oid out;
+  if (int rc = git_treebuilder_write(&out, builder.get()); rc < 0) {
+    return GitError(rc, "writing a tree");
+  }
+  return out;
+}
+
+Result<TreePtr> LookupTree(git_repository* repo, const git_oid& id) {
+  git_tree* raw = nullptr;
+  if (int rc = git_tree_lookup(&raw, repo, &id); rc < 0) {
+    return GitError(rc, "reading tree " + OidToHex(id));
+  }
+  return TreePtr(raw);
+}
+
+Status ListInto(git_repository* repo, const git_oid& tree_id, const std::string& prefix,
+                std::vector<TreeFile>* out) {
+  ASSIGN_OR_RETURN(TreePtr tree, LookupTree(repo, tree_id));
+  size_t count = git_tree_entrycount(tree.get());
+  for (size_t i = 0; i < count; ++i) {
+    const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
+    std::string path = prefix + git_tree_entry_name(entry);
+    git_filemode_t mode = git_tree_entry_filemode(entry);
+    if (mode == GIT_FILEMODE_TREE) {
+      RETURN_IF_ERROR(ListInto(repo, *git_tree_entry_id(entry), path + "/", out));
+    } else {
+      out->push_back({std::move(path), *git_tree_entry_id(entry), mode});
+    }
+  }
+  return Status::Ok();
+}
+
+// Adds every file under `tree_id` (or `prefix` itself when it is not a tree) as one side of a diff.
+Status AddWholeSide(git_repository* repo, const git_oid& id, git_filemode_t mode,
+                    const std::string& path, bool is_new, std::vector<ChangedFile>* out) {
+  std::vector<TreeFile> files;
+  if (mode == GIT_FILEMODE_TREE) {
+    RETURN_IF_ERROR(ListInto(repo, id, path + "/", &files));
+  } else {
+    files.push_back({path, id, mode});
+  }
+  for (auto& f : files) {
+    ChangedFile change{};
+    change.path = std::move(f.path);
+    if (is_new) {
+      change.new_oid = f.oid;
+      change.new_mode = f.mode;
+    } else {
+      change.old_oid = f.oid;
+      change.old_mode = f.mode;
+    }
+    out->push_back(std::move(change));
+  }
+  return Status::Ok();
+}
+
+Status DiffInto(git_repository* repo, const git_oid& old_id, const git_oid& new_id,
+                const std::string& prefix, std::vector<ChangedFile>* out) {
+  ASSIGN_OR_RETURN(TreePtr old_tree, LookupTree(repo, old_id));
+  ASSIGN_OR_RETURN(TreePtr new_tree, LookupTree(repo, new_id));
+  size_t old_count = git_tree_entrycount(old_tree.get());
+  size_t new_count = git_tree_entrycount(new_tree.get());
+  size_t i = 0;
+  size_t j = 0;
+  // Entries of a tree are sorted in git's order, in which a directory "a" sorts as "a/". Compare
+  // with the same rule so that the merge below pairs equal names.
+  auto sort_key = [](const git_tree_entry* e) {
+    std::string key = git_tree_entry_name(e);
+    if (git_tree_entry_filemode(e) == GIT_FILEMODE_TREE) key += '/';
+    return key;
+  };
+  while (i < old_count || j < new_count) {
+    const git_tree_entry* o = i < old_count ? git_tree_entry_byindex(old_tree.get(), i) : nullptr;
+    const git_tree_entry* n = j < new_count ? git_tree_entry_byindex(new_tree.get(), j) : nullptr;
+    int cmp = 0;
+    if (o == nullptr) {
+      cmp = 1;
+    } else if (n == nullptr) {
+      cmp = -1;
+    } else if (std::strcmp(git_tree_entry_name(o), git_tree_entry_name(n)) == 0) {
+      cmp = 0;
+    } else {
+      cmp = sort_key(o) < sort_key(n) ? -1 : 1;
+    }
+    if (cmp < 0) {
+      RETURN_IF_ERROR(AddWholeSide(repo, *git_tree_entry_id(o), git_tree_entry_filemode(o),
+                                   prefix + git_tree_entry_name(o), false, out));
+      ++i;
+      continue;
+    }
+    if (cmp > 0) {
+      RETURN_IF_ERROR(AddWholeSide(repo, *git_tree_entry_id(n), git_tree_entry_filemode(n),
+                                   prefix + git_tree_entry_name(n), true, out));
+      ++j;
+      continue;
+    }
+    ++i;
+    ++j;
+    git_filemode_t om = git_tree_entry_filemode(o);
+    git_filemode_t nm = git_tree_entry_filemode(n);
+    if (om == nm && git_oid_equal(git_tree_entry_id(o), git_tree_entry_id(n))) continue;
+    std::string path = prefix + git_tree_entry_name(o);
+    if (om == GIT_FILEMODE_TREE && nm == GIT_FILEMODE_TREE) {
+      RETURN_IF_ERROR(DiffInto(repo, *git_tree_entry_id(o), *git_tree_entry_id(n), path + "/", out));
+    } else if (om != GIT_FILEMODE_TREE && nm != GIT_FILEMODE_TREE) {
+      out->push_back({path, *git_tree_entry_id(o), *git_tree_entry_id(n), om, nm});
+    } else {  // a file became a directory or the other way round
+      RETURN_IF_ERROR(AddWholeSide(repo, *git_tree_entry_id(o), om, path, false, out));
+      RETURN_IF_ERROR(AddWholeSide(repo, *git_tree_entry_id(n), nm, path, true, out));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void EnsureGitInitialised() {
+  static std::once_flag once;
+  std::call_once(once, [] { git_libgit2_init(); });
+}
+
+Status GitError(int rc, std::string_view what) {
+  const git_error* err = git_error_last();
+  std::string message(what);
+  message += ": ";
+  message += err != nullptr && err->message != nullptr ? err->message : "libgit2 error";
+  switch (rc) {
+    case GIT_ENOTFOUND: return Status::NotFound(std::move(message));
+    case GIT_EEXISTS: return Status::AlreadyExists(std::move(message));
+    case GIT_EAMBIGUOUS:
+    case GIT_EINVALIDSPEC: return Status::InvalidArgument(std::move(message));
+    case GIT_EMODIFIED:
+    case GIT_ELOCKED: return Status::Aborted(std::move(message));
+    default: return Status::Internal(std::move(message));
+  }
+}
+
+std::string OidToHex(const git_oid& oid) {
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, &oid);
+  return buf;
+}
+
+Result<Repository> Repository::Open(const std::string& path) {
+  EnsureGitInitialised();
+  git_repository* raw = nullptr;
+  if (int rc = git_repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
+      rc < 0) {
+    return GitError(rc, "opening repository " + path);
+  }
+  return Repository(RepoPtr(raw));
+}
+
+Result<Repository> Repository::Init(const std::string& path, bool bare,
+                                    const std::string& initial_branch) {
+  EnsureGitInitialised();
+  git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+  opts.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+  if (bare) opts.flags |= GIT_REPOSITORY_INIT_BARE;
+  opts.initial_head = initial_branch.c_str();
+  git_repository* raw = nullptr;
+  if (int rc = git_repository_init_ext(&raw, path.c_str(), &opts); rc < 0) {
+    return GitError(rc, "creating repository " + path);
+  }
+  return Repository(RepoPtr(raw));
+}
+
+std::string Repository::path() const {
+  const char* workdir = git_repository_workdir(repo_.get());
+  return workdir != nullptr ? workdir : git_repository_path(repo_.get());
+}
+
+Result<git_oid> Repository::ResolveCommit(const std::string& revision) const {
+  git_object* raw = nullptr;
+  if (int rc = git_revparse_single(&raw, repo_.get(), revision.c_str()); rc < 0) {
+    return GitError(rc, "resolving revision '" + revision + "'");
+  }
+  ObjectPtr object(raw);
+  git_object* peeled_raw = nullptr;
+  if (int rc = git_object_peel(&peeled_raw, object.get(), GIT_OBJECT_COMMIT); rc < 0) {
+    return GitError(rc, "revision '" + revision + "' is not a commit");
+  }
+  ObjectPtr peeled(peeled_raw);
+  return *git_object_id(peeled.get());
+}
+
+Result<git_oid> Repository::TreeOfCommit(const git_oid& commit_id) const {
+  git_commit* raw = nullptr;
+  if (int rc = git_commit_lookup(&raw, repo_.get(), &commit_id); rc < 0) {
+    return GitError(rc, "reading commit " + OidToHex(commit_id));
+  }
+  CommitPtr commit(raw);
+  return *git_commit_tree_id(commit.get());
+}
+
+Result<std::vector<TreeFile>> Repository::ListFiles(const git_oid& tree) const {
+  std::vector<TreeFile> files;
+  RETURN_IF_ERROR(ListInto(repo_.get(), tree, "", &files));
+  return files;
+}
+
+Result<std::vector<TreeFile>> Repository::ListFilesUnder(const git_oid& tree_id,
+                                                         const std::string& dir) const {
+  std::vector<TreeFile> files;
+  ASSIGN_OR_RETURN(TreePtr tree, LookupTree(repo_.get(), tree_id));
+  git_tree_entry* raw = nullptr;
+  int rc = git_tree_entry_bypath(&raw, tree.get(), dir.c_str());
+  if (rc == GIT_ENOTFOUND) return files;
+  if (rc < 0) return GitError(rc, "looking up " + dir);
+  std::unique_ptr<git_tree_entry, Deleter<git_tree_entry_free>> entry(raw);
+  if (git_tree_entry_filemode(entry.get()) != GIT_FILEMODE_TREE) return files;
+  RETURN_IF_ERROR(ListInto(repo_.get(), *git_tree_entry_id(entry.get()), dir + "/", &files));
+  return files;
+}
+
+Result<std::vector<ChangedFile>> Repository::DiffTrees(const git_oid& old_tree,
+                                                       const git_oid& new_tree) const {
+  std::vector<ChangedFile> changes;
+  if (IsZero(old_tree)) {
+    RETURN_IF_ERROR(AddWholeSide(repo_.get(), new_tree, GIT_FILEMODE_TREE, "", true, &changes));
+  } else {
+    RETURN_IF_ERROR(DiffInto(repo_.get(), old_tree, new_tree, "", &changes));
+  }
+  // AddWholeSide on the root yields "/a/b"; strip the leading slash it adds for an empty prefix.
+  for (auto& c : changes) {
+    if (!c.path.empty() && c.path[0] == '/') c.path.erase(0, 1);
+  }
+  return changes;
+}
+
+Result<std::string> Repository::ReadBlob(const git_oid& blob_id) const {
+  git_blob* raw = nullptr;
+  if (int rc = git_blob_lookup(&raw, repo_.get(), &blob_id); rc < 0) {
+    return GitError(rc, "reading blob " + OidToHex(blob_id));
+  }
+  BlobPtr blob(raw);
+  const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
+  return std::string(data, static_cast<size_t>(git_blob_rawsize(blob.get())));
+}
+
+Result<git_oid> Repository::WriteTree(const std::map<std::string, std::string>& files) const {
+  DirNode root;
+  for (const auto& [path, content] : files) {
+    DirNode* dir = &root;
+    size_t start = 0;
+    for (size_t slash = path.find('/'); slash != std::string::npos;
+         slash = path.find('/', start)) {
+      dir = &dir->dirs[path.substr(start, slash - start)];
+      start = slash + 1;
+    }
+    dir->files[path.substr(start)] = content;
+  }
+  return WriteDir(repo_.get(), root);
+}
+
+Result<git_oid> Repository::Commit(const std::string& ref, const git_oid& tree_id,
+                                   const std::vector<git_oid>& parent_ids,
+                                   const std::string& message, const std::string& author_name,
+                                   const std::string& author_email) const {
+  git_signature* sig_raw = nullptr;
+  if (int rc = git_signature_now(&sig_raw, author_name.c_str(), author_email.c_str()); rc < 0) {
+    return GitError(rc, "making a signature");
+  }
+  SignaturePtr sig(sig_raw);
+  git_tree* tree_raw = nullptr;
+  if (int rc = git_tree_lookup(&tree_raw, repo_.get(), &tree_id); rc < 0) {
+    return GitError(rc, "reading tree " + OidToHex(tree_id));
+  }
+  TreePtr tree(tree_raw);
+  std::vector<CommitPtr> parents;
+  std::vector<const git_commit*> parent_raw;
+  for (const git_oid& id : parent_ids) {
+    git_commit* c = nullptr;
+    if (int rc = git_commit_lookup(&c, repo_.get(), &id); rc < 0) {
+      return GitError(rc, "reading parent " + OidToHex(id));
+    }
+    parents.emplace_back(c);
+    parent_raw.push_back(c);
+  }
+  git_oid out;
+  const char* update_ref = ref.empty() ? nullptr : ref.c_str();
+  if (int rc = git_commit_create(&out, repo_.get(), update_ref, sig.get(), sig.get(), "UTF-8",
+                                 message.c_str(), tree.get(), parent_raw.size(), parent_raw.data());
+      rc < 0) {
+    return GitError(rc, "committing to " + ref);
+  }
+  return out;
+}
+
+}  // namespace strata

@@ -1,0 +1,84 @@
+// Git access for strata, on libgit2: open a repository, resolve revisions, walk and diff trees,
+// read blobs, and write trees and commits.
+//
+// A Repository owns its git_repository handle. It is NOT thread-safe: a thread that reads in
+// parallel opens its own Repository on the same path (cheap: the object database is shared on disk).
+// Every function returns a Status: kNotFound for a missing revision or path, kInvalidArgument for
+// a malformed revision, kInternal for any other libgit2 failure (with git's own message).
+#pragma once
+
+#include <git2.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/handles.h"
+#include "core/status.h"
+
+namespace strata {
+
+// Initialises libgit2 for the life of the process; called by Repository::Open and friends.
+void EnsureGitInitialised();
+
+// Turns a libgit2 return code plus git_error_last() into a Status prefixed with `what`.
+Status GitError(int rc, std::string_view what);
+
+std::string OidToHex(const git_oid& oid);
+
+// One file of a tree, with its path from the tree's root.
+struct TreeFile {
+  std::string path;
+  git_oid oid;
+  git_filemode_t mode;
+};
+
+// A path whose blob differs between two trees. An absent side has a zero oid and mode 0.
+struct ChangedFile {
+  std::string path;
+  git_oid old_oid;
+  git_oid new_oid;
+  git_filemode_t old_mode;
+  git_filemode_t new_mode;
+  bool added() const { return old_mode == 0; }
+  bool deleted() const { return new_mode == 0; }
+};
+
+class Repository {
+ public:
+  static Result<Repository> Open(const std::string& path);
+  // Creates a new repository (bare or with a work tree) with `initial_branch` as HEAD.
+  static Result<Repository> Init(const std::string& path, bool bare,
+                                 const std::string& initial_branch);
+
+  git_repository* raw() const { return repo_.get(); }
+  std::string path() const;
+
+  // A revision in git's syntax ("main", "HEAD~2", a sha) to the commit it names.
+  Result<git_oid> ResolveCommit(const std::string& revision) const;
+  Result<git_oid> TreeOfCommit(const git_oid& commit) const;
+  // Every blob, symlink and submodule entry under `tree`, in git's order.
+  Result<std::vector<TreeFile>> ListFiles(const git_oid& tree) const;
+  // The files under directory `dir` ("tenants/acme") of `tree`, with full paths; empty when absent.
+  Result<std::vector<TreeFile>> ListFilesUnder(const git_oid& tree, const std::string& dir) const;
+  // Files that differ between two trees. Descends only into subtrees whose ids differ, so the
+  // cost follows the size of the change, not of the trees. A zero `old_tree` means "empty tree".
+  Result<std::vector<ChangedFile>> DiffTrees(const git_oid& old_tree, const git_oid& new_tree) const;
+  Result<std::string> ReadBlob(const git_oid& blob) const;
+
+  // Writes a tree holding `files` (path → content, '/'-separated) and returns its id.
+  Result<git_oid> WriteTree(const std::map<std::string, std::string>& files) const;
+  // Commits `tree` with the given parents and moves `ref` to it (creating it if absent; an empty
+  // `ref` moves nothing). Author and committer are the same identity, dated now.
+  Result<git_oid> Commit(const std::string& ref, const git_oid& tree,
+                         const std::vector<git_oid>& parents, const std::string& message,
+                         const std::string& author_name, const std::string& author_email) const;
+
+ private:
+  explicit Repository(RepoPtr repo) : repo_(std::move(repo)) {}
+  RepoPtr repo_;
+};
+
+}  // namespace strata

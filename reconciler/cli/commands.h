@@ -1,0 +1,18 @@
+// The subcommands of the `strata` binary. Each Add*Command registers its options on `app` and,
+// when it runs, stores its process exit code in `*exit_code`:
+//   0 success (valid), 1 the input is invalid, 2 usage or I/O error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace strata::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInvalid = 1;
+inline constexpr int kExitError = 2;
+
+void AddValidateCommand(CLI::App& app, int* exit_code);
+void AddInitCommand(CLI::App& app, int* exit_code);
+void AddGenCommand(CLI::App& app, int* exit_code);
+
+}  // namespace strata::cli

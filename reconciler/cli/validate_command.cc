@@ -1,0 +1,101 @@
+// strata validate: the pull-request check, on disk paths, a revision, or a base..head change.
+#include <cstdio>
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "reconciler/cli/commands.h"
+#include "specs/validate.h"
+
+namespace strata::cli {
+namespace {
+
+struct ValidateArgs {
+  std::vector<std::string> paths;
+  std::string root;
+  std::string repo;
+  std::string rev;
+  std::string base;
+  std::string head;
+  std::string output = "human";
+  int threads = 0;
+};
+
+// The fleet root above `path`: the nearest directory holding policy/ or tenants/.
+std::string FindFleetRoot(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p = fs::absolute(path, ec);
+  if (!fs::is_directory(p, ec)) p = p.parent_path();
+  for (fs::path dir = p; !dir.empty(); dir = dir.parent_path()) {
+    if (fs::is_directory(dir / "policy", ec) || fs::is_directory(dir / "tenants", ec)) {
+      return dir.string();
+    }
+    if (dir == dir.root_path()) break;
+  }
+  return fs::absolute(".", ec).string();
+}
+
+int Run(const ValidateArgs& args) {
+  specs::ValidateOptions options;
+  options.threads = args.threads;
+  Result<specs::ValidationReport> report = Status::InvalidArgument("nothing to validate");
+  if (!args.repo.empty()) {
+    if (!args.paths.empty()) {
+      std::fprintf(stderr, "strata validate: give paths or --repo, not both\n");
+      return kExitError;
+    }
+    if (args.base.empty() != args.head.empty()) {
+      std::fprintf(stderr, "strata validate: --base and --head go together\n");
+      return kExitError;
+    }
+    report = args.base.empty() ? specs::ValidateRevision(args.repo, args.rev, options)
+                               : specs::ValidateChange(args.repo, args.base, args.head, options);
+  } else {
+    std::vector<std::string> paths = args.paths.empty() ? std::vector<std::string>{"."} : args.paths;
+    std::string root = args.root.empty() ? FindFleetRoot(paths.front()) : args.root;
+    std::vector<std::string> absolute;
+    for (const auto& p : paths) absolute.push_back(std::filesystem::absolute(p).lexically_normal());
+    report = specs::ValidateDisk(std::filesystem::absolute(root).lexically_normal(), absolute, options);
+  }
+  if (!report.ok()) {
+    std::fprintf(stderr, "strata validate: %s\n", report.status().message().c_str());
+    return kExitError;
+  }
+  const auto& diags = report->diagnostics;
+  std::string out;
+  if (args.output == "json") {
+    out = specs::FormatJson(diags, report->files_checked);
+  } else if (args.output == "github") {
+    out = specs::FormatGithub(diags);
+  } else {
+    out = specs::FormatHuman(diags);
+    out += diags.empty() ? std::to_string(report->files_checked) + " files valid\n"
+                         : std::to_string(diags.size()) + " errors in " +
+                               std::to_string(report->files_checked) + " files checked\n";
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return diags.empty() ? kExitOk : kExitInvalid;
+}
+
+}  // namespace
+
+void AddValidateCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<ValidateArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "validate",
+      "Check specs: files and directories on disk, a whole revision (--repo [--rev]), or a pull "
+      "request (--repo --base --head). Exit 0 valid, 1 invalid, 2 usage or I/O error.");
+  cmd->add_option("paths", args->paths, "Files or directories in a fleet work tree (default .)");
+  cmd->add_option("--root", args->root, "The fleet root (default: found above the first path)");
+  cmd->add_option("--repo", args->repo, "A fleet repository (bare or not)");
+  cmd->add_option("--rev", args->rev, "Revision to validate with --repo")->default_val("HEAD");
+  cmd->add_option("--base", args->base, "Pull request base revision");
+  cmd->add_option("--head", args->head, "Pull request head revision");
+  cmd->add_option("--output,-o", args->output, "human, json or github")
+      ->check(CLI::IsMember({"human", "json", "github"}));
+  cmd->add_option("--threads", args->threads, "Parser threads (default: one per core)");
+  cmd->callback([args, exit_code] { *exit_code = Run(*args); });
+}
+
+}  // namespace strata::cli

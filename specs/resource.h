@@ -1,0 +1,48 @@
+// Resource: one spec file after loading and schema validation, reduced to what the fleet-wide
+// checks need (key, kind, the fields that link resources together and their positions), so that
+// a 100,000-cluster fleet fits in memory. Policy documents (Sku, OrgPolicy, Satellite, Rollout)
+// keep their whole tree: they are few and the checks read them in depth.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "specs/diagnostic.h"
+#include "specs/kinds.h"
+#include "specs/node.h"
+#include "specs/schema_set.h"
+#include "specs/yaml_loader.h"
+
+namespace strata::specs {
+
+struct Field {
+  std::string path;  // "spec.cku"
+  std::string text;  // the scalar as written
+  Mark mark;
+};
+
+struct Resource {
+  std::string file;  // path in the repository
+  std::string kind;
+  std::string org;
+  std::string name;
+  std::string key;
+  Mark kind_mark;
+  bool valid = false;  // passed the schema and the path rules
+  std::vector<Field> fields;            // the scalars under spec (one level down) and metadata
+  std::shared_ptr<const Node> tree;     // policy kinds only
+
+  const Field* Get(std::string_view path) const;
+  std::string_view Text(std::string_view path) const;  // "" when absent
+};
+
+// Loads, schema-validates and path-checks one spec file. Appends diagnostics for every problem.
+// Returns nullopt when the file could not be read as a resource at all (syntax, no kind);
+// otherwise a Resource whose `valid` says whether it passed.
+std::optional<Resource> LoadResource(std::string_view file, std::string_view bytes,
+                                     SchemaValidator* validator, Diagnostics* diagnostics);
+
+}  // namespace strata::specs
