@@ -221,10 +221,10 @@ std::string Explain(const Located& at, const std::string& description) {
     return "must be " + (*s)["const"].dump();
   }
   if (s != nullptr && at.node != nullptr && at.node->type() == Node::Type::kInt) {
-    if (description.find("less than minimum") != std::string::npos && s->contains("minimum")) {
+    if (description.find("greater than or equal") != std::string::npos && s->contains("minimum")) {
       return at.node->text() + " is below the minimum of " + (*s)["minimum"].dump();
     }
-    if (description.find("greater than maximum") != std::string::npos && s->contains("maximum")) {
+    if (description.find("less than or equal") != std::string::npos && s->contains("maximum")) {
       return at.node->text() + " is above the maximum of " + (*s)["maximum"].dump();
     }
   }
