@@ -1,11 +1,15 @@
 // strata validate: the pull-request check, on disk paths, a revision, or a base..head change.
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <spdlog/spdlog.h>
 
 #include "reconciler/cli/commands.h"
+#include "specs/schema_set.h"
 #include "specs/validate.h"
+#include "specs/yaml_loader.h"
 
 namespace strata::cli {
 namespace {
@@ -19,7 +23,27 @@ struct ValidateArgs {
   std::string head;
   std::string output = "human";
   int threads = 0;
+  bool schema_only = false;
 };
+
+// --schema-only: each file against its kind's JSON Schema and nothing else (no path rules, no
+// cross-file checks): what an editor or ajv checks, so the two can be compared.
+Result<specs::ValidationReport> ValidateSchemaOnly(const std::vector<std::string>& paths) {
+  ASSIGN_OR_RETURN(auto schemas, specs::SchemaSet::LoadEmbedded());
+  specs::SchemaValidator validator(schemas);
+  specs::ValidationReport report;
+  for (const auto& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::NotFound("cannot open " + path);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ++report.files_checked;
+    auto doc = specs::LoadYaml(path, bytes, &report.diagnostics);
+    if (!doc.has_value()) continue;
+    validator.Validate(path, doc->root.StringAt("kind"), doc->root, &report.diagnostics);
+  }
+  specs::SortAndDedupe(&report.diagnostics);
+  return report;
+}
 
 // The fleet root above `path`: the nearest directory holding policy/ or tenants/.
 std::string FindFleetRoot(const std::string& path) {
@@ -40,7 +64,9 @@ int Run(const ValidateArgs& args) {
   specs::ValidateOptions options;
   options.threads = args.threads;
   Result<specs::ValidationReport> report = Status::InvalidArgument("nothing to validate");
-  if (!args.repo.empty()) {
+  if (args.schema_only) {
+    report = ValidateSchemaOnly(args.paths);
+  } else if (!args.repo.empty()) {
     if (!args.paths.empty()) {
       std::fprintf(stderr, "strata validate: give paths or --repo, not both\n");
       return kExitError;
@@ -95,6 +121,8 @@ void AddValidateCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--output,-o", args->output, "human, json or github")
       ->check(CLI::IsMember({"human", "json", "github"}));
   cmd->add_option("--threads", args->threads, "Parser threads (default: one per core)");
+  cmd->add_flag("--schema-only", args->schema_only,
+                "Check each file against its kind's JSON Schema only (as ajv or an editor would)");
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
 }
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what strata needs to build and test on Debian 12, as root: the Debian packages, then
+# ajv and js-yaml from npm for the schema agreement test. Safe to run again.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+if [ "$(id -u)" != 0 ]; then
+  echo "run as root (sudo bash tests/setup-debian.sh)" >&2
+  exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+  build-essential cmake ninja-build pkg-config git ca-certificates \
+  clang libclang-rt-14-dev \
+  libgit2-dev libyaml-cpp-dev librdkafka-dev libssl-dev libspdlog-dev libfmt-dev \
+  libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libvalijson-dev libbenchmark-dev \
+  kcat >/dev/null
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+npm ci --silent --no-audit --no-fund --prefix "$here/schema"
