@@ -1,0 +1,127 @@
+#include "core/kafka.h"
+
+#include <atomic>
+#include <fstream>
+
+namespace strata {
+namespace {
+
+// What one ProduceAll call is waiting for; each message carries a pointer to it as its opaque.
+struct Batch {
+  std::atomic<size_t> acknowledged{0};
+  std::atomic<size_t> failed{0};
+  rd_kafka_resp_err_t first_error = RD_KAFKA_RESP_ERR_NO_ERROR;  // written under the poll thread
+};
+
+void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* message, void* /*conf_opaque*/) {
+  auto* batch = static_cast<Batch*>(message->_private);
+  if (batch == nullptr) return;
+  if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    batch->acknowledged.fetch_add(1);
+  } else {
+    if (batch->first_error == RD_KAFKA_RESP_ERR_NO_ERROR) batch->first_error = message->err;
+    batch->failed.fetch_add(1);
+  }
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  size_t e = s.find_last_not_of(" \t\r");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+Result<KafkaProperties> LoadKafkaConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot read Kafka config " + path);
+  KafkaProperties properties;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    std::string trimmed = Trim(line);
+    if (trimmed.empty() || trimmed[0] == '#') continue;
+    size_t eq = trimmed.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument(path + ":" + std::to_string(number) +
+                                     ": expected key=value (a librdkafka property)");
+    }
+    properties.emplace_back(Trim(trimmed.substr(0, eq)), Trim(trimmed.substr(eq + 1)));
+  }
+  return properties;
+}
+
+Result<KafkaConfPtr> MakeKafkaConf(const KafkaProperties& properties) {
+  KafkaConfPtr conf(rd_kafka_conf_new());
+  char err[512];
+  for (const auto& [key, value] : properties) {
+    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof err) !=
+        RD_KAFKA_CONF_OK) {
+      return Status::InvalidArgument("Kafka property " + key + ": " + err);
+    }
+  }
+  return conf;
+}
+
+Producer::~Producer() {
+  if (handle_ != nullptr) rd_kafka_flush(handle_.get(), 5000);
+}
+
+Result<std::unique_ptr<Producer>> Producer::Create(const KafkaProperties& properties) {
+  KafkaProperties all = {{"enable.idempotence", "true"}, {"acks", "all"}, {"linger.ms", "1"}};
+  all.insert(all.end(), properties.begin(), properties.end());  // the caller's word wins
+  ASSIGN_OR_RETURN(KafkaConfPtr conf, MakeKafkaConf(all));
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), OnDelivery);
+  char err[512];
+  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), err, sizeof err);
+  if (raw == nullptr) return Status::InvalidArgument(std::string("creating a Kafka producer: ") + err);
+  conf.release();  // rd_kafka_new took it
+  return std::unique_ptr<Producer>(new Producer(KafkaPtr(raw)));
+}
+
+Status Producer::ProduceAll(const std::vector<KafkaMessage>& messages,
+                            std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  Batch batch;
+  size_t queued = 0;
+  rd_kafka_resp_err_t enqueue_error = RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (const auto& m : messages) {
+    while (true) {
+      rd_kafka_resp_err_t rc = rd_kafka_producev(
+          handle_.get(), RD_KAFKA_V_TOPIC(m.topic.c_str()),
+          RD_KAFKA_V_KEY(m.key.data(), m.key.size()),
+          RD_KAFKA_V_VALUE(const_cast<char*>(m.value.data()), m.value.size()),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&batch), RD_KAFKA_V_END);
+      if (rc == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < deadline) {
+        rd_kafka_poll(handle_.get(), 10);  // delivery reports free room in the queue
+        continue;
+      }
+      if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) enqueue_error = rc;
+      break;
+    }
+    if (enqueue_error != RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    ++queued;
+  }
+  while (batch.acknowledged + batch.failed < queued && std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_poll(handle_.get(), 5);
+  }
+  if (batch.acknowledged + batch.failed < queued) {
+    // The batch lives on this stack frame: no report may arrive for it after we return.
+    rd_kafka_purge(handle_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    while (batch.acknowledged + batch.failed < queued) rd_kafka_poll(handle_.get(), 5);
+    return Status::Unavailable("Kafka did not acknowledge " +
+                               std::to_string(queued - batch.acknowledged) + " of " +
+                               std::to_string(messages.size()) + " messages within " +
+                               std::to_string(timeout.count()) + " ms");
+  }
+  if (enqueue_error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Unavailable(std::string("Kafka refused a message: ") + rd_kafka_err2str(enqueue_error));
+  }
+  if (batch.failed > 0) {
+    return Status::Unavailable(std::to_string(batch.failed.load()) + " of " +
+                               std::to_string(messages.size()) + " messages failed: " +
+                               rd_kafka_err2str(batch.first_error));
+  }
+  return Status::Ok();
+}
+
+}  // namespace strata

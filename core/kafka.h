@@ -1,0 +1,50 @@
+// Kafka access for strata on librdkafka: connection properties and an acknowledged producer.
+//
+// KafkaProperties are librdkafka properties ("bootstrap.servers", "security.protocol", …) as
+// given by `--kafka HOST:PORT` and `--kafka-config FILE`. A Producer is idempotent with acks=all
+// unless the properties say otherwise, so a retried send never duplicates or reorders a
+// partition's records. Producer is thread-compatible: one thread calls ProduceAll at a time.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/handles.h"
+#include "core/status.h"
+
+namespace strata {
+
+using KafkaProperties = std::vector<std::pair<std::string, std::string>>;
+
+// Reads "key=value" lines ('#' starts a comment, blank lines are skipped). kNotFound when the file
+// cannot be read, kInvalidArgument naming the line when one is not key=value.
+Result<KafkaProperties> LoadKafkaConfigFile(const std::string& path);
+
+// Applies `properties` to a new conf. kInvalidArgument naming the property librdkafka refused.
+Result<KafkaConfPtr> MakeKafkaConf(const KafkaProperties& properties);
+
+struct KafkaMessage {
+  std::string topic;
+  std::string key;
+  std::string value;
+};
+
+class Producer {
+ public:
+  ~Producer();
+  static Result<std::unique_ptr<Producer>> Create(const KafkaProperties& properties);
+
+  // Sends every message and waits until each is acknowledged or `timeout` has passed. OK only
+  // when every message was acknowledged; otherwise kUnavailable with the first error, and the
+  // messages not yet acknowledged are purged (the caller sends the batch again: at least once).
+  Status ProduceAll(const std::vector<KafkaMessage>& messages, std::chrono::milliseconds timeout);
+
+ private:
+  explicit Producer(KafkaPtr handle) : handle_(std::move(handle)) {}
+  KafkaPtr handle_;
+};
+
+}  // namespace strata
