@@ -4,7 +4,6 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "specs/kinds.h"
@@ -14,17 +13,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Reads a spec file from disk; a file over the size limit is refused without reading it.
 Result<std::string> ReadDiskFile(const std::string& path) {
   std::error_code ec;
   auto size = fs::file_size(path, ec);
   if (ec) return Status::NotFound("cannot read " + path + ": " + ec.message());
+  if (size > kMaxSpecBytes) return Status::ResourceExhausted(TooLargeMessage(size));
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("cannot open " + path);
-  // Read no more than one byte past the limit: the loader only needs to know it is too big.
-  std::string bytes(std::min<uintmax_t>(size, kMaxSpecBytes + 1), '\0');
+  std::string bytes(size, '\0');
   in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   bytes.resize(static_cast<size_t>(in.gcount()));
-  if (size > kMaxSpecBytes) bytes.resize(static_cast<size_t>(size));  // keeps the size for the message
   return bytes;
 }
 

@@ -180,6 +180,11 @@ std::string HumanSize(size_t bytes) {
 
 }  // namespace
 
+std::string TooLargeMessage(size_t bytes) {
+  return "file is " + HumanSize(bytes) + "; a spec file may be at most " +
+         std::to_string(kMaxSpecBytes / 1024) + " KiB";
+}
+
 size_t FindInvalidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
@@ -222,8 +227,7 @@ std::optional<YamlDocument> LoadYaml(std::string_view file, std::string_view byt
     return std::nullopt;
   };
   if (bytes.size() > kMaxSpecBytes) {
-    return fail({}, "file is " + HumanSize(bytes.size()) + "; a spec file may be at most " +
-                        std::to_string(kMaxSpecBytes / 1024) + " KiB");
+    return fail({}, TooLargeMessage(bytes.size()));
   }
   if (size_t nul = bytes.find('\0'); nul != std::string_view::npos) {
     return fail(MarkOfOffset(bytes, nul), "binary content (a NUL byte); a spec is UTF-8 text");

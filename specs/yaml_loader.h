@@ -32,6 +32,9 @@ struct YamlDocument {
 std::optional<YamlDocument> LoadYaml(std::string_view file, std::string_view bytes,
                                      Diagnostics* diagnostics);
 
+// "file is 50.0 MB; a spec file may be at most 1024 KiB": the message for a file over the limit.
+std::string TooLargeMessage(size_t bytes);
+
 // Returns the offset of the first byte that is not valid UTF-8, or npos when all are valid.
 size_t FindInvalidUtf8(std::string_view bytes);
 

@@ -96,9 +96,12 @@ int Run(const ValidateArgs& args) {
     out = specs::FormatGithub(diags);
   } else {
     out = specs::FormatHuman(diags);
-    out += diags.empty() ? std::to_string(report->files_checked) + " files valid\n"
-                         : std::to_string(diags.size()) + " errors in " +
-                               std::to_string(report->files_checked) + " files checked\n";
+    auto count = [](size_t n, const char* noun) {
+      return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+    };
+    out += diags.empty() ? count(report->files_checked, "file") + " valid\n"
+                         : count(diags.size(), "error") + " in " +
+                               count(report->files_checked, "file") + " checked\n";
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return diags.empty() ? kExitOk : kExitInvalid;
