@@ -86,9 +86,9 @@ Node Node::Sequence(Mark mark) {
   return n;
 }
 
-int64_t Node::as_int() const {
-  if (type_ != Type::kInt) return 0;
-  std::string_view s = text_;
+int64_t Node::as_int() const { return type_ == Type::kInt ? ParseYamlInt(text_) : 0; }
+
+int64_t ParseYamlInt(std::string_view s) {
   bool negative = false;
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
     negative = s[0] == '-';

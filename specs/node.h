@@ -71,6 +71,9 @@ struct Node::Entry {
   Node value;
 };
 
+// The value of a YAML 1.2 core integer ("42", "-7", "0x1F", "0o17"); 0 when it is not one that fits.
+int64_t ParseYamlInt(std::string_view text);
+
 // YAML 1.2 core schema resolution of a plain scalar.
 Node::Type ResolvePlainScalar(std::string_view text);
 

@@ -1,7 +1,6 @@
 #include "specs/validate.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -43,7 +42,6 @@ std::string OrgOfTenantPath(const std::string& path) {
 
 Result<ValidationReport> ValidateDisk(const std::string& root, const std::vector<std::string>& paths,
                                       const ValidateOptions& options) {
-  namespace fs = std::filesystem;
   ASSIGN_OR_RETURN(std::vector<SpecInput> all, InputsOnDisk(root, {root}));
   ASSIGN_OR_RETURN(std::vector<SpecInput> wanted, InputsOnDisk(root, paths));
   for (const auto& w : wanted) {

@@ -42,6 +42,10 @@ TEST(YamlLoaderTest, TypesScalarsByTheYaml12CoreSchema) {
   EXPECT_EQ(ResolvePlainScalar("~"), Node::Type::kNull);
   EXPECT_EQ(ResolvePlainScalar("us-west-2"), Node::Type::kString);
   EXPECT_EQ(ResolvePlainScalar("2024-01-01"), Node::Type::kString);
+  EXPECT_EQ(ParseYamlInt("0o17"), 15);
+  EXPECT_EQ(ParseYamlInt("0x1F"), 31);
+  EXPECT_EQ(ParseYamlInt("-12"), -12);
+  EXPECT_EQ(ParseYamlInt("99999999999999999999"), 0);  // does not fit: never a wrong number
 }
 
 TEST(YamlLoaderTest, RefusesSyntaxErrorsWithTheirPosition) {
