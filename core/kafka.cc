@@ -24,6 +24,26 @@ void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* message, void* /*c
   }
 }
 
+// rd_kafka_produceva rather than the RD_KAFKA_V_* macros, which use a GNU extension.
+rd_kafka_resp_err_t Enqueue(rd_kafka_t* rk, const KafkaMessage& m, Batch* batch) {
+  rd_kafka_vu_t args[5];
+  args[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+  args[0].u.cstr = m.topic.c_str();
+  args[1].vtype = RD_KAFKA_VTYPE_KEY;
+  args[1].u.mem = {const_cast<char*>(m.key.data()), m.key.size()};
+  args[2].vtype = RD_KAFKA_VTYPE_VALUE;
+  args[2].u.mem = {const_cast<char*>(m.value.data()), m.value.size()};
+  args[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  args[3].u.i = RD_KAFKA_MSG_F_COPY;
+  args[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  args[4].u.ptr = batch;
+  rd_kafka_error_t* error = rd_kafka_produceva(rk, args, 5);
+  if (error == nullptr) return RD_KAFKA_RESP_ERR_NO_ERROR;
+  rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+  rd_kafka_error_destroy(error);
+  return code;
+}
+
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r");
   size_t e = s.find_last_not_of(" \t\r");
@@ -86,11 +106,7 @@ Status Producer::ProduceAll(const std::vector<KafkaMessage>& messages,
   rd_kafka_resp_err_t enqueue_error = RD_KAFKA_RESP_ERR_NO_ERROR;
   for (const auto& m : messages) {
     while (true) {
-      rd_kafka_resp_err_t rc = rd_kafka_producev(
-          handle_.get(), RD_KAFKA_V_TOPIC(m.topic.c_str()),
-          RD_KAFKA_V_KEY(m.key.data(), m.key.size()),
-          RD_KAFKA_V_VALUE(const_cast<char*>(m.value.data()), m.value.size()),
-          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&batch), RD_KAFKA_V_END);
+      rd_kafka_resp_err_t rc = Enqueue(handle_.get(), m, &batch);
       if (rc == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < deadline) {
         rd_kafka_poll(handle_.get(), 10);  // delivery reports free room in the queue
         continue;

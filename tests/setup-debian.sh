@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what strata needs to build and test on Debian 12, as root: the Debian packages, then
+# Installs what strata needs to build and test on Debian 12, as root (through sudo when run as
+# another user): the Debian packages, then
 # ajv and js-yaml from npm for the schema agreement test. Safe to run again.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 if [ "$(id -u)" != 0 ]; then
-  echo "run as root (sudo bash tests/setup-debian.sh)" >&2
+  if command -v sudo >/dev/null; then exec sudo bash "$0" "$@"; fi
+  echo "run as root: apt-get needs it" >&2
   exit 2
 fi
 export DEBIAN_FRONTEND=noninteractive
