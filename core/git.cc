@@ -1,5 +1,6 @@
 #include "core/git.h"
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -277,6 +278,53 @@ Result<std::string> Repository::ReadBlob(const git_oid& blob_id) const {
   BlobPtr blob(raw);
   const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
   return std::string(data, static_cast<size_t>(git_blob_rawsize(blob.get())));
+}
+
+Result<git_oid> Repository::ReadRef(const std::string& ref) const {
+  git_oid out;
+  if (int rc = git_reference_name_to_id(&out, repo_.get(), ref.c_str()); rc < 0) {
+    return GitError(rc, "reading " + ref);
+  }
+  return out;
+}
+
+Status Repository::CompareAndSwapRef(const std::string& ref, const git_oid& expected,
+                                     const git_oid& target, const std::string& log_message) const {
+  git_reference* raw = nullptr;
+  int rc = IsZero(expected)
+               ? git_reference_create(&raw, repo_.get(), ref.c_str(), &target, /*force=*/0,
+                                      log_message.c_str())
+               : git_reference_create_matching(&raw, repo_.get(), ref.c_str(), &target, /*force=*/1,
+                                               &expected, log_message.c_str());
+  ReferencePtr moved(raw);
+  if (rc == GIT_EEXISTS || rc == GIT_EMODIFIED || rc == GIT_ELOCKED) {
+    return Status::Aborted(ref + " moved under us (expected " +
+                           (IsZero(expected) ? std::string("no ref") : OidToHex(expected)) + ")");
+  }
+  if (rc < 0) return GitError(rc, "moving " + ref);
+  return Status::Ok();
+}
+
+Result<std::vector<git_oid>> Repository::FirstParentRange(const git_oid& from,
+                                                          const git_oid& to) const {
+  std::vector<git_oid> line;
+  git_oid current = to;
+  while (IsZero(from) || !git_oid_equal(&current, &from)) {
+    line.push_back(current);
+    git_commit* raw = nullptr;
+    if (int rc = git_commit_lookup(&raw, repo_.get(), &current); rc < 0) {
+      return GitError(rc, "reading commit " + OidToHex(current));
+    }
+    CommitPtr commit(raw);
+    if (git_commit_parentcount(commit.get()) == 0) {
+      if (IsZero(from)) break;
+      return Status::FailedPrecondition(OidToHex(from) + " is not on the first-parent line of " +
+                                        OidToHex(to));
+    }
+    current = *git_commit_parent_id(commit.get(), 0);
+  }
+  std::reverse(line.begin(), line.end());
+  return line;
 }
 
 Result<git_oid> Repository::WriteTree(const std::map<std::string, std::string>& files) const {

@@ -68,6 +68,17 @@ class Repository {
   Result<std::vector<ChangedFile>> DiffTrees(const git_oid& old_tree, const git_oid& new_tree) const;
   Result<std::string> ReadBlob(const git_oid& blob) const;
 
+  // Where `ref` points; kNotFound when it does not exist.
+  Result<git_oid> ReadRef(const std::string& ref) const;
+  // Moves `ref` to `target` only if it is at `expected` now (a zero `expected`: only if it does
+  // not exist yet). kAborted when another writer got there first; nothing changes then.
+  Status CompareAndSwapRef(const std::string& ref, const git_oid& expected, const git_oid& target,
+                           const std::string& log_message) const;
+  // The commits on the first-parent line after `from` up to and including `to`, oldest first
+  // (a zero `from`: from the root). kFailedPrecondition when `from` is not on that line, as after
+  // a force push.
+  Result<std::vector<git_oid>> FirstParentRange(const git_oid& from, const git_oid& to) const;
+
   // Writes a tree holding `files` (path → content, '/'-separated) and returns its id.
   Result<git_oid> WriteTree(const std::map<std::string, std::string>& files) const;
   // Commits `tree` with the given parents and moves `ref` to it (creating it if absent; an empty

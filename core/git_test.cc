@@ -1,0 +1,130 @@
+// The git wrapper on real repositories, checked against the git command line.
+#include "core/git.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/status_matchers.h"
+
+namespace strata {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Sh(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  pclose(pipe);
+  return out;
+}
+
+class GitTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("strata-git-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    auto repo = Repository::Init(dir_, /*bare=*/true, "main");
+    ASSERT_THAT(repo, IsOk());
+    repo_.emplace(std::move(repo).value());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  git_oid Commit(const std::map<std::string, std::string>& files, std::vector<git_oid> parents,
+                 const std::string& ref = "") {
+    auto tree = repo_->WriteTree(files);
+    EXPECT_THAT(tree, IsOk());
+    auto commit = repo_->Commit(ref, *tree, parents, "c\n", "Dev", "dev@example.com");
+    EXPECT_THAT(commit, IsOk());
+    return *commit;
+  }
+
+  std::string dir_;
+  std::optional<Repository> repo_;
+};
+
+TEST_F(GitTest, DiffAgreesWithGitDiffTree) {
+  std::map<std::string, std::string> before = {
+      {"a/b/one.yaml", "1"}, {"a/b/two.yaml", "2"}, {"a/c", "file"}, {"z.yaml", "z"},
+      {"big/x/y/deep.yaml", "d"}};
+  std::map<std::string, std::string> after = before;
+  after["a/b/two.yaml"] = "22";          // modified
+  after.erase("a/b/one.yaml");           // deleted
+  after["a/b/three.yaml"] = "3";         // added
+  after.erase("a/c");                    // a file becomes a directory
+  after["a/c/inside.yaml"] = "i";
+  git_oid c1 = Commit(before, {});
+  git_oid c2 = Commit(after, {c1});
+  auto diff = repo_->DiffTrees(*repo_->TreeOfCommit(c1), *repo_->TreeOfCommit(c2));
+  ASSERT_THAT(diff, IsOk());
+  std::vector<std::string> ours;
+  for (const auto& c : *diff) {
+    ours.push_back(std::string(c.added() ? "A" : c.deleted() ? "D" : "M") + "\t" + c.path);
+  }
+  std::vector<std::string> theirs;
+  std::string out = Sh("git -C " + dir_ + " diff-tree -r --no-renames --name-status " +
+                       OidToHex(c1) + " " + OidToHex(c2));
+  for (size_t start = 0, end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
+    theirs.push_back(out.substr(start, end - start));
+  }
+  auto by_path = [](const std::string& a, const std::string& b) {
+    return a.substr(2) < b.substr(2);
+  };
+  std::sort(ours.begin(), ours.end(), by_path);
+  std::sort(theirs.begin(), theirs.end(), by_path);
+  EXPECT_EQ(ours, theirs);
+  EXPECT_EQ(diff->size(), 5u);
+}
+
+TEST_F(GitTest, CompareAndSwapRefLetsOneOfTwoWritersWin) {
+  git_oid c1 = Commit({{"f", "1"}}, {});
+  git_oid c2 = Commit({{"f", "2"}}, {c1});
+  git_oid c3 = Commit({{"f", "3"}}, {c1});
+  const std::string ref = "refs/strata/reconciled/main";
+  git_oid none{};
+  ASSERT_THAT(repo_->CompareAndSwapRef(ref, none, c1, "create"), IsOk());
+  EXPECT_THAT(repo_->CompareAndSwapRef(ref, none, c2, "create again"),
+              StatusIs(StatusCode::kAborted));
+
+  auto other = Repository::Open(dir_);  // a second writer with its own handle
+  ASSERT_THAT(other, IsOk());
+  ASSERT_THAT(repo_->CompareAndSwapRef(ref, c1, c2, "writer one"), IsOk());
+  Status lost = other->CompareAndSwapRef(ref, c1, c3, "writer two");
+  EXPECT_THAT(lost, StatusIs(StatusCode::kAborted));
+  EXPECT_EQ(lost.message(), ref + " moved under us (expected " + OidToHex(c1) + ")");
+  EXPECT_EQ(Sh("git -C " + dir_ + " rev-parse " + ref), OidToHex(c2) + "\n");
+}
+
+TEST_F(GitTest, FirstParentRangeFollowsMainAndRefusesAForcePush) {
+  git_oid c1 = Commit({{"f", "1"}}, {});
+  git_oid c2 = Commit({{"f", "2"}}, {c1});
+  git_oid side = Commit({{"f", "2"}, {"g", "side"}}, {c1});
+  git_oid merge = Commit({{"f", "2"}, {"g", "side"}}, {c2, side});
+  auto range = repo_->FirstParentRange(c1, merge);
+  ASSERT_THAT(range, IsOk());
+  ASSERT_EQ(range->size(), 2u);
+  EXPECT_TRUE(git_oid_equal(&(*range)[0], &c2));
+  EXPECT_TRUE(git_oid_equal(&(*range)[1], &merge));
+
+  git_oid none{};
+  auto all = repo_->FirstParentRange(none, merge);
+  ASSERT_THAT(all, IsOk());
+  EXPECT_EQ(all->size(), 3u);
+
+  auto forced = repo_->FirstParentRange(side, merge);  // side is not on the first-parent line
+  EXPECT_THAT(forced, StatusIs(StatusCode::kFailedPrecondition));
+  auto same = repo_->FirstParentRange(merge, merge);
+  ASSERT_THAT(same, IsOk());
+  EXPECT_TRUE(same->empty());
+}
+
+}  // namespace
+}  // namespace strata
