@@ -13,14 +13,16 @@ class Checker {
   Checker(const Fleet& fleet, Diagnostics* out) : fleet_(fleet), out_(out) {}
 
   void Run() {
+    // Files with schema errors are checked too, field by field: a refused field is skipped (its
+    // error is already reported), so one run reports every error it can.
     for (const Resource& r : fleet_.resources) {
-      if (!r.valid) continue;
+      if (!r.path_ok) continue;
       if (r.kind == "KafkaCluster") CheckKafka(r);
       if (r.kind == "Network") CheckNetwork(r);
       if (r.kind == "ConnectCluster" || r.kind == "KsqlCluster") CheckAttached(r);
       if (r.kind == "Satellite") CheckPlacement(r, "any");
-      if (r.kind == "OrgPolicy") CheckOrgPolicy(r);
-      if (r.kind == "Rollout") CheckRollout(r);
+      if (r.kind == "OrgPolicy" && r.valid) CheckOrgPolicy(r);
+      if (r.kind == "Rollout" && r.valid) CheckRollout(r);
     }
     CheckQuotas();
   }
@@ -36,9 +38,15 @@ class Checker {
     out_->push_back({r.file, m.line, m.column, std::move(field), std::move(message)});
   }
 
+  // Policy documents are trusted only when wholly valid.
   const Resource* ValidOrNull(const std::string& key) const {
     const Resource* r = fleet_.Find(key);
     return r != nullptr && r->valid ? r : nullptr;
+  }
+  // Present, but broken: its own file carries the errors, so checks that need it stay quiet.
+  bool Broken(const std::string& key) const {
+    const Resource* r = fleet_.Find(key);
+    return r != nullptr && !r->valid;
   }
   const Resource* OrgPolicyFor(const std::string& org) const {
     return ValidOrNull(ResourceKey("OrgPolicy", "", org));
@@ -50,6 +58,7 @@ class Checker {
 
   // Region exists in the cloud, and the org's residency allows it.
   const Region* CheckPlacement(const Resource& r, const std::string& residency) {
+    if (r.Get("spec.cloud") == nullptr || r.Get("spec.region") == nullptr) return nullptr;
     std::string cloud(r.Text("spec.cloud"));
     std::string region(r.Text("spec.region"));
     const Region* found = FindRegion(cloud, region);
@@ -66,13 +75,15 @@ class Checker {
 
   void CheckKafka(const Resource& r) {
     const Resource* policy = OrgPolicyFor(r.org);
-    if (policy == nullptr) {
+    if (policy == nullptr && !Broken(ResourceKey("OrgPolicy", "", r.org))) {
       Error(r, "metadata.org", "org '" + r.org + "' has no policy (policy/orgs/" + r.org + ".yaml)");
     }
     CheckPlacement(r, Residency(r.org));
+    if (r.Get("spec.sku") == nullptr) return;
     std::string sku_name(r.Text("spec.sku"));
     const Resource* sku = ValidOrNull(ResourceKey("Sku", "", sku_name));
     if (sku == nullptr) {
+      if (Broken(ResourceKey("Sku", "", sku_name))) return;
       Error(r, "spec.sku", "unknown SKU '" + sku_name + "' (no policy/skus/" + sku_name + ".yaml)");
       return;
     }
@@ -86,7 +97,7 @@ class Checker {
     if (cku_range == nullptr && cku != nullptr) {
       Error(r, "spec.cku", "SKU '" + sku_name + "' is not sized in CKU; only dedicated clusters set cku");
     }
-    if (cku_range != nullptr) {
+    if (cku_range != nullptr && !r.IsBad("spec.cku")) {
       int64_t min = IntAt(*cku_range, "min", 1);
       int64_t max = IntAt(*cku_range, "max", 1000);
       if (cku == nullptr) {
@@ -97,12 +108,14 @@ class Checker {
                                  std::to_string(min) + ".." + std::to_string(max));
       }
       int64_t multi_zone_min = IntAt(*sku->tree, "spec.multiZoneMinCku", 2);
-      if (r.Text("spec.availability") == "multi-zone" && cku != nullptr &&
+      if (r.Get("spec.availability") != nullptr && r.Text("spec.availability") == "multi-zone" &&
+          cku != nullptr &&
           cku_value < multi_zone_min) {
         Error(r, "spec.availability", "multi-zone needs at least " + std::to_string(multi_zone_min) +
                                           " CKU; this cluster has " + std::to_string(cku_value));
       }
     }
+    if (r.IsBad("spec.network")) return;
     std::string network_type = "public";
     if (const Field* net = r.Get("spec.network"); net != nullptr) {
       const Resource* network = fleet_.Find(ResourceKey("Network", r.org, net->text));
@@ -137,6 +150,7 @@ class Checker {
   void CheckNetwork(const Resource& r) { CheckPlacement(r, Residency(r.org)); }
 
   void CheckAttached(const Resource& r) {
+    if (r.Get("spec.kafkaCluster") == nullptr) return;
     std::string target(r.Text("spec.kafkaCluster"));
     if (fleet_.Find(ResourceKey("KafkaCluster", r.org, target)) == nullptr) {
       Error(r, "spec.kafkaCluster", "no KafkaCluster '" + target + "' in org " + r.org +

@@ -15,7 +15,19 @@ void Flatten(const Node& map, const std::string& prefix, std::vector<Field>* out
 
 }  // namespace
 
+bool Resource::IsBad(std::string_view path) const {
+  for (const auto& bad : bad_fields) {
+    if (bad.empty()) return true;  // the whole document
+    if (path.substr(0, bad.size()) == bad &&
+        (path.size() == bad.size() || path[bad.size()] == '.' || path[bad.size()] == '[')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 const Field* Resource::Get(std::string_view path) const {
+  if (IsBad(path)) return nullptr;
   for (const auto& f : fields) {
     if (f.path == path) return &f;
   }
@@ -55,7 +67,10 @@ std::optional<Resource> LoadResource(std::string_view file, std::string_view byt
     error(r.kind_mark, "kind", "unknown kind '" + r.kind + "'");
     return std::nullopt;
   }
-  bool valid = validator->Validate(file, r.kind, root, diagnostics);
+  size_t before = diagnostics->size();
+  bool schema_ok = validator->Validate(file, r.kind, root, diagnostics);
+  for (size_t i = before; i < diagnostics->size(); ++i) r.bad_fields.push_back((*diagnostics)[i].field);
+  bool valid = true;
 
   // The path decides the kind, org and name; the document must agree.
   if (!rule->kind.empty() && rule->kind != r.kind) {
@@ -98,7 +113,8 @@ std::optional<Resource> LoadResource(std::string_view file, std::string_view byt
     Flatten(*spec, "spec.", &r.fields);
   }
   r.key = ResourceKey(r.kind, info->org_scoped ? r.org : "", r.name);
-  r.valid = valid;
+  r.path_ok = valid;
+  r.valid = valid && schema_ok;
   if (KeepsTree(r.kind)) r.tree = std::make_shared<const Node>(std::move(doc->root));
   return r;
 }

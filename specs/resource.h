@@ -31,12 +31,19 @@ struct Resource {
   std::string name;
   std::string key;
   Mark kind_mark;
-  bool valid = false;  // passed the schema and the path rules
+  bool valid = false;    // passed the schema and the path rules
+  bool path_ok = false;  // kind, org and name agree with the path (schema errors aside)
   std::vector<Field> fields;            // the scalars under spec (one level down) and metadata
+  std::vector<std::string> bad_fields;  // fields the schema refused ("spec.cku", or "spec" when
+                                        // a required field is missing)
   std::shared_ptr<const Node> tree;     // policy kinds only
 
+  // A field the schema refused, or one inside such a field: cross-file checks skip it, since its
+  // own error is already reported.
+  bool IsBad(std::string_view path) const;
+  // nullptr / "" when absent or bad.
   const Field* Get(std::string_view path) const;
-  std::string_view Text(std::string_view path) const;  // "" when absent
+  std::string_view Text(std::string_view path) const;
 };
 
 // Loads, schema-validates and path-checks one spec file. Appends diagnostics for every problem.

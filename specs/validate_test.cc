@@ -165,6 +165,25 @@ TEST_F(ValidateTest, UnknownFieldsAndWrongTypesAreErrors) {
             "tenants/acme/kafka/orders.yaml:16:3: error: spec.replicas: unknown field 'replicas'\n");
 }
 
+TEST_F(ValidateTest, SchemaAndCrossFileErrorsOfOneFileComeInOneRun) {
+  Edit("tenants/acme/kafka/clickstream.yaml", "  availability: multi-zone\n",
+       "  availability: multi-zone\n  cku: 2\n  colour: blue\n");
+  EXPECT_EQ(ChangeErrors(),
+            "tenants/acme/kafka/clickstream.yaml:15:3: error: spec.cku: SKU 'standard' is not sized "
+            "in CKU; only dedicated clusters set cku\n"
+            "tenants/acme/kafka/clickstream.yaml:16:3: error: spec.colour: unknown field 'colour'\n");
+}
+
+TEST_F(ValidateTest, ABrokenSkuIsReportedOnceNotOnEveryClusterThatUsesIt) {
+  Edit("policy/skus/standard.yaml", "tenancy: multi-tenant", "tenancy: shared");
+  std::string errors = ChangeErrors();
+  EXPECT_EQ(errors,
+            "policy/skus/standard.yaml:9:3: error: spec.tenancy: 'shared' is not one of: "
+            "dedicated, multi-tenant\n")
+      << errors;
+  EXPECT_EQ(RevisionErrors(), errors);  // the clusters of that SKU get no errors of their own
+}
+
 TEST_F(ValidateTest, DuplicateNamesAreReported) {
   std::string pkc =
       "apiVersion: strata.dev/v1alpha1\nkind: PhysicalKafkaCluster\nmetadata:\n  name: pkc-1\n"
