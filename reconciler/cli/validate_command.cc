@@ -45,7 +45,7 @@ Result<specs::ValidationReport> ValidateSchemaOnly(const std::vector<std::string
   return report;
 }
 
-// The fleet root above `path`: the nearest directory holding policy/ or tenants/.
+// The fleet root above `path`: the nearest directory holding policy/ or tenants/; "" if none.
 std::string FindFleetRoot(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -57,7 +57,7 @@ std::string FindFleetRoot(const std::string& path) {
     }
     if (dir == dir.root_path()) break;
   }
-  return fs::absolute(".", ec).string();
+  return "";
 }
 
 int Run(const ValidateArgs& args) {
@@ -80,6 +80,13 @@ int Run(const ValidateArgs& args) {
   } else {
     std::vector<std::string> paths = args.paths.empty() ? std::vector<std::string>{"."} : args.paths;
     std::string root = args.root.empty() ? FindFleetRoot(paths.front()) : args.root;
+    if (root.empty()) {
+      std::fprintf(stderr,
+                   "strata validate: %s is not inside a fleet (no policy/ or tenants/ above it); "
+                   "give --root\n",
+                   paths.front().c_str());
+      return kExitError;
+    }
     std::vector<std::string> absolute;
     for (const auto& p : paths) absolute.push_back(std::filesystem::absolute(p).lexically_normal());
     report = specs::ValidateDisk(std::filesystem::absolute(root).lexically_normal(), absolute, options);

@@ -146,6 +146,11 @@ TEST_F(CliTest, UsageAndIoErrorsExitTwo) {
   EXPECT_EQ(missing.out.rfind("strata validate: opening repository " + dir_ + "/nope", 0), 0u)
       << missing.out;
   EXPECT_EQ(Strata("validate --repo " + dir_ + " --base main").code, 2);
+  Outcome outside = Sh("cd " + dir_ + " && " + STRATA_BINARY + " validate /etc/hostname");
+  EXPECT_EQ(outside.code, 2);
+  EXPECT_EQ(outside.out,
+            "strata validate: /etc/hostname is not inside a fleet (no policy/ or tenants/ above "
+            "it); give --root\n");
   EXPECT_EQ(Strata("validate --output yaml").code, 2);
   EXPECT_EQ(Strata("no-such-command").code, 2);
 }
