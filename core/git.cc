@@ -55,8 +55,18 @@ Result<TreePtr> LookupTree(git_repository* repo, const git_oid& id) {
   return TreePtr(raw);
 }
 
+// Fleet trees are a few levels deep; a hostile tree nested thousands deep must not overflow the
+// stack of the recursive walks below.
+constexpr int kMaxTreeDepth = 64;
+
+Status TooDeep(const std::string& prefix) {
+  return Status::ResourceExhausted("tree deeper than " + std::to_string(kMaxTreeDepth) +
+                                   " levels at " + prefix);
+}
+
 Status ListInto(git_repository* repo, const git_oid& tree_id, const std::string& prefix,
-                std::vector<TreeFile>* out) {
+                std::vector<TreeFile>* out, int depth = 0) {
+  if (depth > kMaxTreeDepth) return TooDeep(prefix);
   ASSIGN_OR_RETURN(TreePtr tree, LookupTree(repo, tree_id));
   size_t count = git_tree_entrycount(tree.get());
   for (size_t i = 0; i < count; ++i) {
@@ -64,7 +74,7 @@ Status ListInto(git_repository* repo, const git_oid& tree_id, const std::string&
     std::string path = prefix + git_tree_entry_name(entry);
     git_filemode_t mode = git_tree_entry_filemode(entry);
     if (mode == GIT_FILEMODE_TREE) {
-      RETURN_IF_ERROR(ListInto(repo, *git_tree_entry_id(entry), path + "/", out));
+      RETURN_IF_ERROR(ListInto(repo, *git_tree_entry_id(entry), path + "/", out, depth + 1));
     } else {
       out->push_back({std::move(path), *git_tree_entry_id(entry), mode});
     }
@@ -97,7 +107,8 @@ Status AddWholeSide(git_repository* repo, const git_oid& id, git_filemode_t mode
 }
 
 Status DiffInto(git_repository* repo, const git_oid& old_id, const git_oid& new_id,
-                const std::string& prefix, std::vector<ChangedFile>* out) {
+                const std::string& prefix, std::vector<ChangedFile>* out, int depth = 0) {
+  if (depth > kMaxTreeDepth) return TooDeep(prefix);
   ASSIGN_OR_RETURN(TreePtr old_tree, LookupTree(repo, old_id));
   ASSIGN_OR_RETURN(TreePtr new_tree, LookupTree(repo, new_id));
   size_t old_count = git_tree_entrycount(old_tree.get());
@@ -143,7 +154,8 @@ Status DiffInto(git_repository* repo, const git_oid& old_id, const git_oid& new_
     if (om == nm && git_oid_equal(git_tree_entry_id(o), git_tree_entry_id(n))) continue;
     std::string path = prefix + git_tree_entry_name(o);
     if (om == GIT_FILEMODE_TREE && nm == GIT_FILEMODE_TREE) {
-      RETURN_IF_ERROR(DiffInto(repo, *git_tree_entry_id(o), *git_tree_entry_id(n), path + "/", out));
+      RETURN_IF_ERROR(
+          DiffInto(repo, *git_tree_entry_id(o), *git_tree_entry_id(n), path + "/", out, depth + 1));
     } else if (om != GIT_FILEMODE_TREE && nm != GIT_FILEMODE_TREE) {
       out->push_back({path, *git_tree_entry_id(o), *git_tree_entry_id(n), om, nm});
     } else {  // a file became a directory or the other way round
@@ -297,7 +309,8 @@ Status Repository::CompareAndSwapRef(const std::string& ref, const git_oid& expe
                : git_reference_create_matching(&raw, repo_.get(), ref.c_str(), &target, /*force=*/1,
                                                &expected, log_message.c_str());
   ReferencePtr moved(raw);
-  if (rc == GIT_EEXISTS || rc == GIT_EMODIFIED || rc == GIT_ELOCKED) {
+  // EEXISTS: created by another writer; EMODIFIED: moved; ENOTFOUND: deleted; ELOCKED: in flight.
+  if (rc == GIT_EEXISTS || rc == GIT_EMODIFIED || rc == GIT_ENOTFOUND || rc == GIT_ELOCKED) {
     return Status::Aborted(ref + " moved under us (expected " +
                            (IsZero(expected) ? std::string("no ref") : OidToHex(expected)) + ")");
   }
@@ -327,17 +340,46 @@ Result<std::vector<git_oid>> Repository::FirstParentRange(const git_oid& from,
   return line;
 }
 
+Result<size_t> Repository::ObjectSize(const git_oid& id) const {
+  git_odb* raw = nullptr;
+  if (int rc = git_repository_odb(&raw, repo_.get()); rc < 0) return GitError(rc, "opening odb");
+  OdbPtr odb(raw);
+  size_t size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  if (int rc = git_odb_read_header(&size, &type, odb.get(), &id); rc < 0) {
+    return GitError(rc, "reading the header of " + OidToHex(id));
+  }
+  return size;
+}
+
 Result<git_oid> Repository::WriteTree(const std::map<std::string, std::string>& files) const {
   DirNode root;
+  auto bad_name = [](const std::string& name) { return name.empty() || name == "." || name == ".."; };
   for (const auto& [path, content] : files) {
     DirNode* dir = &root;
     size_t start = 0;
     for (size_t slash = path.find('/'); slash != std::string::npos;
          slash = path.find('/', start)) {
-      dir = &dir->dirs[path.substr(start, slash - start)];
+      std::string name = path.substr(start, slash - start);
+      if (bad_name(name)) return Status::InvalidArgument("bad path '" + path + "'");
+      dir = &dir->dirs[name];
       start = slash + 1;
     }
-    dir->files[path.substr(start)] = content;
+    std::string name = path.substr(start);
+    if (bad_name(name)) return Status::InvalidArgument("bad path '" + path + "'");
+    dir->files[name] = content;
+  }
+  // A name cannot be a file and a directory at once: git would keep only one of them.
+  std::vector<std::pair<const DirNode*, std::string>> pending = {{&root, ""}};
+  while (!pending.empty()) {
+    auto [dir, prefix] = pending.back();
+    pending.pop_back();
+    for (const auto& [name, sub] : dir->dirs) {
+      if (dir->files.count(name) != 0) {
+        return Status::InvalidArgument("'" + prefix + name + "' is both a file and a directory");
+      }
+      pending.emplace_back(&sub, prefix + name + "/");
+    }
   }
   return WriteDir(repo_.get(), root);
 }

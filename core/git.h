@@ -67,6 +67,8 @@ class Repository {
   // cost follows the size of the change, not of the trees. A zero `old_tree` means "empty tree".
   Result<std::vector<ChangedFile>> DiffTrees(const git_oid& old_tree, const git_oid& new_tree) const;
   Result<std::string> ReadBlob(const git_oid& blob) const;
+  // The size of an object, from its header, without inflating it.
+  Result<size_t> ObjectSize(const git_oid& id) const;
 
   // Where `ref` points; kNotFound when it does not exist.
   Result<git_oid> ReadRef(const std::string& ref) const;

@@ -101,6 +101,24 @@ TEST_F(GitTest, CompareAndSwapRefLetsOneOfTwoWritersWin) {
   EXPECT_THAT(lost, StatusIs(StatusCode::kAborted));
   EXPECT_EQ(lost.message(), ref + " moved under us (expected " + OidToHex(c1) + ")");
   EXPECT_EQ(Sh("git -C " + dir_ + " rev-parse " + ref), OidToHex(c2) + "\n");
+  Sh("git -C " + dir_ + " update-ref -d " + ref);  // a third party deletes it
+  EXPECT_THAT(repo_->CompareAndSwapRef(ref, c2, c3, "after delete"), StatusIs(StatusCode::kAborted));
+}
+
+TEST_F(GitTest, AHostileDeepTreeIsRefusedNotRecursedInto) {
+  std::string deep;
+  for (int i = 0; i < 200; ++i) deep += "d/";
+  git_oid c1 = Commit({{"f", "1"}}, {});
+  git_oid c2 = Commit({{"f", "1"}, {deep + "x.yaml", "x"}}, {c1});
+  EXPECT_THAT(repo_->ListFiles(*repo_->TreeOfCommit(c2)), StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_THAT(repo_->DiffTrees(*repo_->TreeOfCommit(c1), *repo_->TreeOfCommit(c2)),
+              StatusIs(StatusCode::kResourceExhausted));
+}
+
+TEST_F(GitTest, WriteTreeRefusesAPathThatIsBothFileAndDirectory) {
+  EXPECT_THAT(repo_->WriteTree({{"a", "x"}, {"a/b", "y"}}), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(repo_->WriteTree({{"a//b", "x"}}), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(repo_->WriteTree({{"a/../b", "x"}}), StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST_F(GitTest, FirstParentRangeFollowsMainAndRefusesAForcePush) {

@@ -44,6 +44,22 @@ rd_kafka_resp_err_t Enqueue(rd_kafka_t* rk, const KafkaMessage& m, Batch* batch)
   return code;
 }
 
+// Errors that sending again cannot fix are not kUnavailable: a caller that retries them would
+// retry for ever.
+Status PermanentOrNot(rd_kafka_resp_err_t error, std::string message) {
+  switch (error) {
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR__INVALID_ARG:
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
+      return Status::InvalidArgument(std::move(message));
+    default:
+      return Status::Unavailable(std::move(message));
+  }
+}
+
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r");
   size_t e = s.find_last_not_of(" \t\r");
@@ -129,13 +145,20 @@ Status Producer::ProduceAll(const std::vector<KafkaMessage>& messages,
                                std::to_string(messages.size()) + " messages within " +
                                std::to_string(timeout.count()) + " ms");
   }
+  char fatal[256];
+  if (rd_kafka_fatal_error(handle_.get(), fatal, sizeof fatal) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::FailedPrecondition(
+        std::string("the Kafka producer hit a fatal error; make a new one: ") + fatal);
+  }
   if (enqueue_error != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::Unavailable(std::string("Kafka refused a message: ") + rd_kafka_err2str(enqueue_error));
+    return PermanentOrNot(enqueue_error, std::string("Kafka refused a message: ") +
+                                             rd_kafka_err2str(enqueue_error));
   }
   if (batch.failed > 0) {
-    return Status::Unavailable(std::to_string(batch.failed.load()) + " of " +
-                               std::to_string(messages.size()) + " messages failed: " +
-                               rd_kafka_err2str(batch.first_error));
+    return PermanentOrNot(batch.first_error, std::to_string(batch.failed.load()) + " of " +
+                                                 std::to_string(messages.size()) +
+                                                 " messages failed: " +
+                                                 rd_kafka_err2str(batch.first_error));
   }
   return Status::Ok();
 }

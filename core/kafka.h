@@ -38,8 +38,10 @@ class Producer {
   static Result<std::unique_ptr<Producer>> Create(const KafkaProperties& properties);
 
   // Sends every message and waits until each is acknowledged or `timeout` has passed. OK only
-  // when every message was acknowledged; otherwise kUnavailable with the first error, and the
-  // messages not yet acknowledged are purged (the caller sends the batch again: at least once).
+  // when every message was acknowledged. Otherwise the messages not yet acknowledged are purged
+  // and the error says what to do: kUnavailable, send the batch again (at least once);
+  // kInvalidArgument, a message can never be sent (too large, not authorised);
+  // kFailedPrecondition, the producer hit a fatal error and must be made anew.
   Status ProduceAll(const std::vector<KafkaMessage>& messages, std::chrono::milliseconds timeout);
 
  private:

@@ -95,6 +95,17 @@ TEST(ProducerTest, RetriableProduceErrorsAreRetriedWithoutDuplicates) {
   EXPECT_EQ(ReadBack((*kafka)->bootstrap_servers(), "t", 50), Expected(50, "v"));
 }
 
+TEST(ProducerTest, AMessageThatCanNeverBeSentIsNotAskedToBeRetried) {
+  auto kafka = MockKafka::Start(1);
+  ASSERT_THAT(kafka, IsOk());
+  auto producer = Producer::Create(
+      {{"bootstrap.servers", (*kafka)->bootstrap_servers()}, {"message.max.bytes", "2000"}});
+  ASSERT_THAT(producer, IsOk());
+  Status too_big = (*producer)->ProduceAll({{"t", "k", std::string(10'000, 'x')}}, 5s);
+  EXPECT_THAT(too_big, StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_EQ(too_big.message(), "Kafka refused a message: Broker: Message size too large");
+}
+
 TEST(KafkaConfigTest, ReadsPropertiesAndNamesTheBadLine) {
   std::string path = ::testing::TempDir() + "/kafka.properties";
   std::ofstream(path) << "# TLS\nsecurity.protocol = SSL\n\nssl.ca.location=/etc/ca.pem\n";

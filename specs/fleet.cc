@@ -4,6 +4,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <system_error>
 #include <thread>
 
 #include "specs/kinds.h"
@@ -14,7 +15,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // Reads a spec file from disk; a file over the size limit is refused without reading it.
-Result<std::string> ReadDiskFile(const std::string& path) {
+}  // namespace
+
+Result<std::string> ReadSpecFile(const std::string& path) {
   std::error_code ec;
   auto size = fs::file_size(path, ec);
   if (ec) return Status::NotFound("cannot read " + path + ": " + ec.message());
@@ -26,8 +29,6 @@ Result<std::string> ReadDiskFile(const std::string& path) {
   bytes.resize(static_cast<size_t>(in.gcount()));
   return bytes;
 }
-
-}  // namespace
 
 const Resource* Fleet::Find(const std::string& key) const {
   auto it = by_key.find(key);
@@ -61,9 +62,9 @@ Result<std::vector<SpecInput>> InputsOnDisk(const std::string& root,
     auto status = fs::symlink_status(p, ec);
     if (ec || !fs::exists(status)) return Status::NotFound("no such file or directory: " + raw);
     if (fs::is_directory(status)) {
-      for (auto it = fs::recursive_directory_iterator(p, ec); it != fs::recursive_directory_iterator();
-           it.increment(ec)) {
-        if (ec) return Status::Internal("walking " + raw + ": " + ec.message());
+      auto it = fs::recursive_directory_iterator(p, ec);
+      if (ec) return Status::NotFound("cannot read " + raw + ": " + ec.message());
+      for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it->path().filename() == ".git") {
           it.disable_recursion_pending();
           continue;
@@ -75,6 +76,8 @@ Result<std::vector<SpecInput>> InputsOnDisk(const std::string& root,
           add(it->path(), false);
         }
       }
+      // A failed step ends the walk as if it were complete: say so instead of checking half.
+      if (ec) return Status::NotFound("cannot read everything under " + raw + ": " + ec.message());
     } else {
       add(p, fs::is_symlink(status));
     }
@@ -115,7 +118,7 @@ Result<Fleet> LoadFleet(const std::string& repo_path, const std::vector<SpecInpu
         }
         std::string bytes;
         if (!in.disk_path.empty()) {
-          Result<std::string> read = ReadDiskFile(in.disk_path);
+          Result<std::string> read = ReadSpecFile(in.disk_path);
           if (!read.ok()) {
             diags.push_back({in.path, 0, 0, "", read.status().message()});
             continue;
@@ -130,6 +133,15 @@ Result<Fleet> LoadFleet(const std::string& repo_path, const std::vector<SpecInpu
             }
             repo.emplace(std::move(opened).value());
           }
+          Result<size_t> size = repo->ObjectSize(in.blob);
+          if (!size.ok()) {
+            failures[worker] = size.status();
+            return;
+          }
+          if (*size > kMaxSpecBytes) {  // refused without inflating it
+            diags.push_back({in.path, 0, 0, "", TooLargeMessage(*size)});
+            continue;
+          }
           Result<std::string> read = repo->ReadBlob(in.blob);
           if (!read.ok()) {
             failures[worker] = read.status();
@@ -143,7 +155,13 @@ Result<Fleet> LoadFleet(const std::string& repo_path, const std::vector<SpecInpu
   };
 
   std::vector<std::thread> pool;
-  for (size_t w = 1; w < per_worker.size(); ++w) pool.emplace_back(work, w);
+  for (size_t w = 1; w < per_worker.size(); ++w) {
+    try {
+      pool.emplace_back(work, w);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the ones running (and this one) share the work
+    }
+  }
   work(0);
   for (auto& t : pool) t.join();
   for (const Status& s : failures) RETURN_IF_ERROR(s);

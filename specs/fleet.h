@@ -49,6 +49,9 @@ Result<std::vector<SpecInput>> InputsAtRevision(const Repository& repo, const st
 Result<std::vector<SpecInput>> InputsOnDisk(const std::string& root,
                                             const std::vector<std::string>& paths);
 
+// Reads a spec file from disk; one over kMaxSpecBytes is refused (kResourceExhausted) unread.
+Result<std::string> ReadSpecFile(const std::string& path);
+
 // The checks across files. Only resources that passed their own checks take part.
 void CheckFleet(const Fleet& fleet, Diagnostics* diagnostics);
 

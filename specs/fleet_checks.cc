@@ -93,7 +93,7 @@ class Checker {
     }
     const Node* cku_range = sku->tree->AtPath("spec.cku");
     const Field* cku = r.Get("spec.cku");
-    int64_t cku_value = cku != nullptr ? ParseYamlInt(cku->text) : 0;
+    int64_t cku_value = cku != nullptr ? ParseYamlInt(cku->text).value_or(0) : 0;
     if (cku_range == nullptr && cku != nullptr) {
       Error(r, "spec.cku", "SKU '" + sku_name + "' is not sized in CKU; only dedicated clusters set cku");
     }

@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <charconv>
-#include <regex>
 
 namespace strata::specs {
 namespace {
@@ -18,16 +17,32 @@ bool IsDigits(std::string_view s, int base) {
   return true;
 }
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// YAML 1.2 core float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?, or ±.inf / .nan.
+// Scanned by hand: std::regex recurses per character and a long scalar would overflow the stack.
 bool IsCoreFloat(std::string_view s) {
-  static const std::regex kFloat(
-      R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))");
-  // Cheap pre-filter: a float starts with a digit, sign or dot.
-  if (s.empty()) return false;
-  char c = s[0];
-  if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.')) {
-    return false;
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return true;
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  std::string_view rest = s.substr(i);
+  if (rest == ".inf" || rest == ".Inf" || rest == ".INF") return true;
+  size_t int_digits = 0;
+  while (i < s.size() && IsDigit(s[i])) ++i, ++int_digits;
+  size_t frac_digits = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && IsDigit(s[i])) ++i, ++frac_digits;
   }
-  return std::regex_match(s.begin(), s.end(), kFloat);
+  if (int_digits == 0 && frac_digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t exp_digits = 0;
+    while (i < s.size() && IsDigit(s[i])) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == s.size();
 }
 
 }  // namespace
@@ -86,9 +101,11 @@ Node Node::Sequence(Mark mark) {
   return n;
 }
 
-int64_t Node::as_int() const { return type_ == Type::kInt ? ParseYamlInt(text_) : 0; }
+int64_t Node::as_int() const {
+  return type_ == Type::kInt ? ParseYamlInt(text_).value_or(0) : 0;
+}
 
-int64_t ParseYamlInt(std::string_view s) {
+std::optional<int64_t> ParseYamlInt(std::string_view s) {
   bool negative = false;
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
     negative = s[0] == '-';
@@ -101,7 +118,7 @@ int64_t ParseYamlInt(std::string_view s) {
   }
   int64_t value = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value, base);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return 0;
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
   return negative ? -value : value;
 }
 

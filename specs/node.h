@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,7 +40,7 @@ class Node {
   // The scalar's text as written (for kInt, the digits as written; for kString, the value).
   const std::string& text() const { return text_; }
   bool as_bool() const { return text_ == "true" || text_ == "True" || text_ == "TRUE"; }
-  int64_t as_int() const;  // 0 when not an integer that fits
+  int64_t as_int() const;  // 0 when not an integer
 
   const std::vector<Entry>& entries() const { return entries_; }
   std::vector<Entry>& entries() { return entries_; }
@@ -71,8 +72,9 @@ struct Node::Entry {
   Node value;
 };
 
-// The value of a YAML 1.2 core integer ("42", "-7", "0x1F", "0o17"); 0 when it is not one that fits.
-int64_t ParseYamlInt(std::string_view text);
+// The value of a YAML 1.2 core integer ("42", "-7", "0x1F", "0o17"); nullopt when it is not one
+// or does not fit in 64 bits. (The loader refuses integers that do not fit, so as_int() is exact.)
+std::optional<int64_t> ParseYamlInt(std::string_view text);
 
 // YAML 1.2 core schema resolution of a plain scalar.
 Node::Type ResolvePlainScalar(std::string_view text);

@@ -288,11 +288,15 @@ bool SchemaValidator::Validate(std::string_view file, std::string_view kind, con
       message = Explain(at, d);
       if (!message.empty() && message.back() == '.') message.pop_back();
     }
-    // A value that fails one of several alternatives is reported once, not once per alternative.
-    if (std::find(fields_reported.begin(), fields_reported.end(), field) != fields_reported.end()) {
+    // A value that fails several alternatives (anyOf/oneOf) is reported once, not once per
+    // alternative; distinct problems of one field (two missing properties) are all reported.
+    bool alternatives = at.schema != nullptr &&
+                        (at.schema->contains("anyOf") || at.schema->contains("oneOf"));
+    std::string seen = alternatives ? field : field + "\n" + message;
+    if (std::find(fields_reported.begin(), fields_reported.end(), seen) != fields_reported.end()) {
       continue;
     }
-    fields_reported.push_back(field);
+    fields_reported.push_back(seen);
     diagnostics->push_back({std::string(file), at.mark.line, at.mark.column, field, message});
     any = true;
   }

@@ -106,29 +106,47 @@ Result<ValidationReport> ValidateChange(const std::string& repo_path, const std:
     if (c.path.rfind("policy/orgs/", 0) == 0 && rule.ok()) orgs.insert(rule->name);
   }
 
-  // The part of the head tree the change can affect: policy, the affected orgs, changed files.
-  std::vector<SpecInput> inputs;
-  if (whole_fleet) {
-    ASSIGN_OR_RETURN(inputs, InputsAtRevision(repo, OidToHex(head_commit)));
-  } else {
+  // The part of a tree the change can affect: policy, the affected orgs, and the changed files
+  // themselves (also those whose path breaks the layout). Loaded from the head and from the base,
+  // so that an error the change causes in a file it did not touch (a cluster whose network it
+  // deleted) is told apart from one that was there before.
+  auto scope = [&](const git_oid& commit, const git_oid& tree,
+                   bool head_side) -> Result<std::vector<SpecInput>> {
+    if (whole_fleet) return InputsAtRevision(repo, OidToHex(commit));
     std::vector<TreeFile> files;
-    ASSIGN_OR_RETURN(files, repo.ListFilesUnder(head_tree, "policy"));
+    ASSIGN_OR_RETURN(files, repo.ListFilesUnder(tree, "policy"));
     for (const auto& org : orgs) {
-      ASSIGN_OR_RETURN(std::vector<TreeFile> org_files,
-                       repo.ListFilesUnder(head_tree, "tenants/" + org));
+      ASSIGN_OR_RETURN(std::vector<TreeFile> org_files, repo.ListFilesUnder(tree, "tenants/" + org));
       files.insert(files.end(), org_files.begin(), org_files.end());
     }
+    std::set<std::string> listed;
+    for (const auto& f : files) listed.insert(f.path);
     for (const auto& c : changes) {
-      if (!c.deleted() && c.path.rfind("rollouts/", 0) == 0) {
-        files.push_back({c.path, c.new_oid, c.new_mode});
+      bool present = head_side ? !c.deleted() : !c.added();
+      if (!present || listed.count(c.path) != 0) continue;
+      Result<PathRule> rule = ClassifyPath(c.path);
+      if (rule.ok() && rule->area != Area::kPolicy && rule->area != Area::kTenant &&
+          rule->area != Area::kRollout) {
+        continue;  // derived/, satellites/ (refused above) and files that are not specs
       }
+      files.push_back({c.path, head_side ? c.new_oid : c.old_oid,
+                       head_side ? c.new_mode : c.old_mode});
     }
+    std::vector<SpecInput> inputs;
     for (auto& f : files) inputs.push_back({std::move(f.path), f.oid, f.mode, ""});
-  }
-  ASSIGN_OR_RETURN(ValidationReport full, LoadAndCheck(repo_path, inputs, options));
+    return inputs;
+  };
+  ASSIGN_OR_RETURN(std::vector<SpecInput> head_inputs, scope(head_commit, head_tree, true));
+  ASSIGN_OR_RETURN(std::vector<SpecInput> base_inputs, scope(base_commit, base_tree, false));
+  ASSIGN_OR_RETURN(ValidationReport full, LoadAndCheck(repo_path, head_inputs, options));
+  ASSIGN_OR_RETURN(ValidationReport before, LoadAndCheck(repo_path, base_inputs, options));
+  auto key = [](const Diagnostic& d) { return d.file + "\n" + d.field + "\n" + d.message; };
+  std::set<std::string> already_there;
+  for (const auto& d : before.diagnostics) already_there.insert(key(d));
 
-  // Report what the change is answerable for: problems in the files it touches, and an org's
-  // quota that it pushes over (shown on the change's own cluster file when the policy is unchanged).
+  // Report what the change is answerable for: every problem in the files it touches, and new
+  // problems elsewhere. An org's quota that it pushes over is shown on the change's own cluster
+  // file when the policy itself is unchanged.
   std::map<std::string, std::string> first_changed_cluster;  // org → file
   for (const auto& path : changed) {
     std::string org = OrgOfTenantPath(path);
@@ -141,13 +159,16 @@ Result<ValidationReport> ValidateChange(const std::string& repo_path, const std:
       report.diagnostics.push_back(std::move(d));
       continue;
     }
+    if (already_there.count(key(d)) != 0) continue;
     if (d.file.rfind("policy/orgs/", 0) == 0 && d.field.rfind("spec.quotas.", 0) == 0) {
       std::string org = d.file.substr(12, d.file.size() - 12 - 5);
       auto it = first_changed_cluster.find(org);
       if (it != first_changed_cluster.end()) {
         report.diagnostics.push_back({it->second, 0, 0, "", d.message + " (" + d.file + ")"});
+        continue;
       }
     }
+    report.diagnostics.push_back(std::move(d));
   }
   report.files_checked = changed.size();
   SortAndDedupe(&report.diagnostics);

@@ -184,10 +184,19 @@ TEST_F(ValidateTest, ABrokenSkuIsReportedOnceNotOnEveryClusterThatUsesIt) {
   EXPECT_EQ(RevisionErrors(), errors);  // the clusters of that SKU get no errors of their own
 }
 
+TEST_F(ValidateTest, EveryMissingFieldIsReported) {
+  Edit("tenants/acme/kafka/clickstream.yaml", "  cloud: aws\n  region: us-west-2\n", "");
+  EXPECT_EQ(ChangeErrors(),
+            "tenants/acme/kafka/clickstream.yaml:10:1: error: spec: missing required property "
+            "'cloud'\n"
+            "tenants/acme/kafka/clickstream.yaml:10:1: error: spec: missing required property "
+            "'region'\n");
+}
+
 TEST_F(ValidateTest, DuplicateNamesAreReported) {
   std::string pkc =
       "apiVersion: strata.dev/v1alpha1\nkind: PhysicalKafkaCluster\nmetadata:\n  name: pkc-1\n"
-      "  annotations:\n    strata.dev/computed-at: 0123456789012345678901234567890123456789\n"
+      "  annotations:\n    strata.dev/computed-at: \"0123456789012345678901234567890123456789\"\n"
       "    strata.dev/sources: tenants/acme/kafka/orders.yaml\nspec:\n  tenancy: dedicated\n"
       "  sku: dedicated\n  cloud: aws\n  region: us-west-2\n  zones:\n    - us-west-2a\n"
       "  brokers: 6\n  brokerSize:\n    cpu: 4\n    memoryGiB: 16\n    storageGiB: 500\n"
@@ -220,6 +229,28 @@ TEST_F(ValidateTest, ChangeThatUsesUpAnOrgsQuotaIsRefusedOnItsOwnFile) {
             "(policy/orgs/acme.yaml)\n");
 }
 
+TEST_F(ValidateTest, ChangeIsAnswerableForErrorsItCausesInFilesItDidNotTouch) {
+  files_.erase("tenants/acme/networks/payments-peering.yaml");
+  EXPECT_EQ(ChangeErrors(),
+            "tenants/acme/kafka/payments.yaml:16:3: error: spec.network: no Network "
+            "'payments-peering' in org acme (tenants/acme/networks/payments-peering.yaml)\n");
+  Edit("policy/skus/dedicated.yaml", "max: 100", "max: 1");
+  std::string errors = ChangeErrors();
+  EXPECT_NE(errors.find("tenants/acme/kafka/orders.yaml:15:3: error: spec.cku: 2 CKU is outside "
+                        "dedicated's range 1..1"),
+            std::string::npos)
+      << errors;
+}
+
+TEST_F(ValidateTest, ChangedFileWithABadPathIsReported) {
+  files_["tenants/acme/kafka/x.yml"] = "kind: KafkaCluster\n";
+  files_["tenants/acme/x.yaml"] = "kind: KafkaCluster\n";
+  EXPECT_EQ(ChangeErrors(),
+            "tenants/acme/kafka/x.yml: error: spec files end in .yaml, not .yml\n"
+            "tenants/acme/x.yaml: error: tenant files live in "
+            "tenants/<org>/{kafka,connect,ksql,networks}/<name>.yaml\n");
+}
+
 TEST_F(ValidateTest, ChangeReportsOnlyWhatItTouches) {
   // A broken file already on main is not the next pull request's fault.
   files_["tenants/initech/kafka/staging.yaml"] = "kind: [\n";
@@ -231,7 +262,7 @@ TEST_F(ValidateTest, ChangeReportsOnlyWhatItTouches) {
             std::string::npos);
 }
 
-TEST_F(ValidateTest, ValidatesAGeneratedFleetOfAThousandClusters) {
+TEST_F(ValidateTest, BrokenFilesAreReportedAndTheRestStillChecked) {
   // Bad files among good ones: each is reported, the rest are still checked.
   files_["tenants/acme/kafka/broken.yaml"] = "spec: [\n";
   files_["tenants/acme/kafka/empty.yaml"] = "";

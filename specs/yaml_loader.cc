@@ -58,7 +58,16 @@ class TreeBuilder : public YAML::EventHandler {
                 const std::string& value) override {
     CheckAnchor(mark, anchor);
     CheckTag(mark, tag);
-    Add(Node::Scalar(value, tag == "!", ToMark(mark)));
+    if (value.size() > kMaxScalarBytes) {
+      throw LoadError{ToMark(mark), "a value of " + std::to_string(value.size()) +
+                                        " bytes; values in a spec may be at most " +
+                                        std::to_string(kMaxScalarBytes) + " bytes"};
+    }
+    Node node = Node::Scalar(value, tag == "!", ToMark(mark));
+    if (node.type() == Node::Type::kInt && !ParseYamlInt(value).has_value()) {
+      throw LoadError{ToMark(mark), "integer " + value + " does not fit in 64 bits"};
+    }
+    Add(std::move(node));
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value /*style*/) override {

@@ -5,7 +5,8 @@
 // Refused, each with its own message: files over kMaxSpecBytes, binary content (NUL bytes),
 // invalid UTF-8, YAML syntax errors, an empty file, several documents in one file, anchors and
 // aliases (a spec never needs them; refusing them rules out billion-laughs blow-ups), explicit
-// tags, non-scalar map keys, duplicate keys, and nesting deeper than kMaxDepth.
+// tags, non-scalar map keys, duplicate keys, nesting deeper than kMaxDepth, values longer than
+// kMaxScalarBytes, and integers that do not fit in 64 bits.
 // Thread-safe: no shared state.
 #pragma once
 
@@ -21,6 +22,7 @@ namespace strata::specs {
 
 inline constexpr size_t kMaxSpecBytes = 1 << 20;  // 1 MiB: a spec is a few hundred bytes
 inline constexpr int kMaxDepth = 64;
+inline constexpr size_t kMaxScalarBytes = 4096;  // a name, a region, a config value
 
 struct YamlDocument {
   Node root;

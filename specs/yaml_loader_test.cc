@@ -42,10 +42,14 @@ TEST(YamlLoaderTest, TypesScalarsByTheYaml12CoreSchema) {
   EXPECT_EQ(ResolvePlainScalar("~"), Node::Type::kNull);
   EXPECT_EQ(ResolvePlainScalar("us-west-2"), Node::Type::kString);
   EXPECT_EQ(ResolvePlainScalar("2024-01-01"), Node::Type::kString);
+  EXPECT_EQ(ResolvePlainScalar("1.5e3"), Node::Type::kFloat);
+  EXPECT_EQ(ResolvePlainScalar("-.inf"), Node::Type::kFloat);
+  EXPECT_EQ(ResolvePlainScalar("1.2.3"), Node::Type::kString);
+  EXPECT_EQ(ResolvePlainScalar("1e"), Node::Type::kString);
   EXPECT_EQ(ParseYamlInt("0o17"), 15);
   EXPECT_EQ(ParseYamlInt("0x1F"), 31);
   EXPECT_EQ(ParseYamlInt("-12"), -12);
-  EXPECT_EQ(ParseYamlInt("99999999999999999999"), 0);  // does not fit: never a wrong number
+  EXPECT_EQ(ParseYamlInt("99999999999999999999"), std::nullopt);
 }
 
 TEST(YamlLoaderTest, RefusesSyntaxErrorsWithTheirPosition) {
@@ -73,6 +77,13 @@ TEST(YamlLoaderTest, RefusesDeepNestingWithoutCrashing) {
   std::string block;
   for (int i = 0; i < 1000; ++i) block += std::string(static_cast<size_t>(i), ' ') + "k:\n";
   EXPECT_EQ(ErrorOf(block), "65:65: nesting deeper than 64 levels; specs are only a few levels deep");
+}
+
+TEST(YamlLoaderTest, RefusesIntegersThatDoNotFitAndOverlongScalars) {
+  EXPECT_EQ(ErrorOf("quota: 99999999999999999999\n"),
+            "1:8: integer 99999999999999999999 does not fit in 64 bits");
+  EXPECT_EQ(ErrorOf("cku: 1." + std::string(900'000, '7') + "\n"),
+            "1:6: a value of 900002 bytes; values in a spec may be at most 4096 bytes");
 }
 
 TEST(YamlLoaderTest, RefusesFilesOverTheSizeLimit) {

@@ -1,12 +1,11 @@
 // strata validate: the pull-request check, on disk paths, a revision, or a base..head change.
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include <spdlog/spdlog.h>
 
 #include "reconciler/cli/commands.h"
+#include "specs/fleet.h"
 #include "specs/schema_set.h"
 #include "specs/validate.h"
 #include "specs/yaml_loader.h"
@@ -33,10 +32,14 @@ Result<specs::ValidationReport> ValidateSchemaOnly(const std::vector<std::string
   specs::SchemaValidator validator(schemas);
   specs::ValidationReport report;
   for (const auto& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::NotFound("cannot open " + path);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     ++report.files_checked;
+    Result<std::string> read = specs::ReadSpecFile(path);
+    if (read.status().code() == StatusCode::kResourceExhausted) {
+      report.diagnostics.push_back({path, 0, 0, "", read.status().message()});
+      continue;
+    }
+    if (!read.ok()) return read.status();
+    const std::string& bytes = *read;
     auto doc = specs::LoadYaml(path, bytes, &report.diagnostics);
     if (!doc.has_value()) continue;
     validator.Validate(path, doc->root.StringAt("kind"), doc->root, &report.diagnostics);
@@ -130,7 +133,8 @@ void AddValidateCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--head", args->head, "Pull request head revision");
   cmd->add_option("--output,-o", args->output, "human, json or github")
       ->check(CLI::IsMember({"human", "json", "github"}));
-  cmd->add_option("--threads", args->threads, "Parser threads (default: one per core)");
+  cmd->add_option("--threads", args->threads, "Parser threads (default: one per core)")
+      ->check(CLI::Range(1, 256));
   cmd->add_flag("--schema-only", args->schema_only,
                 "Check each file against its kind's JSON Schema only (as ajv or an editor would)");
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });
