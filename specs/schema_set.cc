@@ -94,21 +94,22 @@ const nlohmann::ordered_json* SchemaSet::Child(std::string_view kind,
   return nullptr;
 }
 
-nlohmann::json ToJson(const Node& node) {
+nlohmann::json ToJson(const Node& node, size_t max_string) {
   switch (node.type()) {
     case Node::Type::kNull: return nullptr;
     case Node::Type::kBool: return node.as_bool();
     case Node::Type::kInt: return node.as_int();
     case Node::Type::kFloat: return std::strtod(node.text().c_str(), nullptr);
-    case Node::Type::kString: return node.text();
+    case Node::Type::kString:
+      return node.text().size() > max_string ? node.text().substr(0, max_string) : node.text();
     case Node::Type::kMap: {
       nlohmann::json out = nlohmann::json::object();
-      for (const auto& e : node.entries()) out[e.key] = ToJson(e.value);
+      for (const auto& e : node.entries()) out[e.key] = ToJson(e.value, max_string);
       return out;
     }
     case Node::Type::kSequence: {
       nlohmann::json out = nlohmann::json::array();
-      for (const auto& item : node.items()) out.push_back(ToJson(item));
+      for (const auto& item : node.items()) out.push_back(ToJson(item, max_string));
       return out;
     }
   }
@@ -249,7 +250,7 @@ bool SchemaValidator::Validate(std::string_view file, std::string_view kind, con
                             "unknown kind '" + std::string(kind) + "'"});
     return false;
   }
-  nlohmann::json document = ToJson(root);
+  nlohmann::json document = ToJson(root, kMaxPatternInput);
   valijson::adapters::NlohmannJsonAdapter target(document);
   valijson::ValidationResults results;
   if (validator_->validate(*schema, target, &results)) return true;

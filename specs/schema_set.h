@@ -4,6 +4,7 @@
 // A SchemaValidator is not thread-safe (it caches compiled regexes): make one per thread.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,7 +61,13 @@ class SchemaValidator {
   std::unique_ptr<valijson::Validator> validator_;
 };
 
-// The document as JSON, typed as the YAML 1.2 core schema reads it.
-nlohmann::json ToJson(const Node& node);
+// The document as JSON, typed as the YAML 1.2 core schema reads it. Strings longer than
+// `max_string` bytes are cut to that length.
+nlohmann::json ToJson(const Node& node, size_t max_string = SIZE_MAX);
+
+// valijson matches "pattern" with std::regex, which recurses once per character: the validator
+// hands it strings cut to this length. Every patterned field of the schemas has a maxLength
+// below it, so a longer value still fails, on its length.
+inline constexpr size_t kMaxPatternInput = 512;
 
 }  // namespace strata::specs

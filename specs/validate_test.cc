@@ -193,6 +193,16 @@ TEST_F(ValidateTest, EveryMissingFieldIsReported) {
             "'region'\n");
 }
 
+TEST_F(ValidateTest, AVeryLongNameFailsOnItsLengthWithoutExhaustingTheStack) {
+  std::string name(4000, 'a');
+  files_["tenants/acme/kafka/" + name + ".yaml"] = Kafka(
+      "acme", name, "  sku: basic\n  cloud: aws\n  region: us-west-2\n  availability: single-zone\n");
+  std::string errors = ChangeErrors();
+  EXPECT_NE(errors.find("error: metadata.name: String should be no more than 63 characters"),
+            std::string::npos)
+      << errors.substr(0, 300);
+}
+
 TEST_F(ValidateTest, DuplicateNamesAreReported) {
   std::string pkc =
       "apiVersion: strata.dev/v1alpha1\nkind: PhysicalKafkaCluster\nmetadata:\n  name: pkc-1\n"
