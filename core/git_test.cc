@@ -4,34 +4,22 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <filesystem>
 
 #include "core/status_matchers.h"
+#include "core/test_support.h"
 
 namespace strata {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Sh(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  pclose(pipe);
-  return out;
-}
+std::string Sh(const std::string& command) { return testing::Sh(command).out; }
 
 class GitTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("strata-git-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = testing::FreshTestDir("git");
     auto repo = Repository::Init(dir_, /*bare=*/true, "main");
     ASSERT_THAT(repo, IsOk());
     repo_.emplace(std::move(repo).value());

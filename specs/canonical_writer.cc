@@ -15,14 +15,42 @@ bool NeedsQuotes(const std::string& s) {
   if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return true;
   if (s.back() == ':') return true;
   for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) return true;
+    if (c < 0x20 || c >= 0x7f) return true;  // controls, and all non-ASCII text goes in quotes
   }
   return false;
 }
 
+// The code point of the UTF-8 sequence at s[i] (the loader guarantees valid UTF-8), and its length.
+char32_t DecodeUtf8(const std::string& s, size_t i, size_t* length) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+  char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+  for (size_t k = 1; k < n && i + k < s.size(); ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  }
+  *length = n;
+  return cp;
+}
+
 std::string Quote(const std::string& s) {
   std::string out = "\"";
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // Code points YAML reads as line breaks or a byte-order mark are escaped; other text is kept.
+      size_t length = 1;
+      char32_t cp = DecodeUtf8(s, i, &length);
+      if ((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF) {
+        char buf[12];
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+        out += buf;
+      } else {
+        out.append(s, i, length);
+      }
+      i += length;
+      continue;
+    }
+    ++i;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;

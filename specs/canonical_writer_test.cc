@@ -44,6 +44,14 @@ TEST(CanonicalWriterTest, OrdersKeysByTheSchemaAndQuotesOnlyWhatNeedsIt) {
   EXPECT_EQ(Canonical(messy), expected);
 }
 
+TEST(CanonicalWriterTest, QuotesNonAsciiAndEscapesWhatYamlReadsAsLineBreaks) {
+  std::string text = "kind: X\nmetadata:\n  labels:\n    a: M\u00fcnchen\n    b: \"x\\u2028y\\u0085z\"\n";
+  std::string once = Canonical(text);
+  EXPECT_NE(once.find("    a: \"M\u00fcnchen\"\n"), std::string::npos) << once;
+  EXPECT_NE(once.find("    b: \"x\\u2028y\\u0085z\"\n"), std::string::npos) << once;
+  EXPECT_EQ(Canonical(once), once);
+}
+
 TEST(CanonicalWriterTest, WriteLoadWriteIsIdentical) {
   std::string rollout =
       "# header kept\napiVersion: strata.dev/v1alpha1\nkind: Rollout\nmetadata: {name: r}\n"

@@ -8,6 +8,7 @@
 
 #include "core/git.h"
 #include "core/status_matchers.h"
+#include "core/test_support.h"
 #include "specs/embedded.h"
 
 namespace strata::specs {
@@ -18,10 +19,7 @@ namespace fs = std::filesystem;
 class ValidateTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("strata-validate-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = strata::testing::FreshTestDir("validate");
     auto repo = Repository::Init(dir_, /*bare=*/true, "main");
     ASSERT_THAT(repo, IsOk());
     repo_.emplace(std::move(repo).value());

@@ -63,6 +63,10 @@ class TreeBuilder : public YAML::EventHandler {
                                         " bytes; values in a spec may be at most " +
                                         std::to_string(kMaxScalarBytes) + " bytes"};
     }
+    // yaml-cpp decodes some escapes ("\N", "\_") to single Latin-1 bytes, not UTF-8.
+    if (FindInvalidUtf8(value) != std::string::npos) {
+      throw LoadError{ToMark(mark), "a value that is not valid UTF-8 once its escapes are decoded"};
+    }
     Node node = Node::Scalar(value, tag == "!", ToMark(mark));
     if (node.type() == Node::Type::kInt && !ParseYamlInt(value).has_value()) {
       throw LoadError{ToMark(mark), "integer " + value + " does not fit in 64 bits"};

@@ -97,6 +97,9 @@ TEST(YamlLoaderTest, RefusesBinaryAndInvalidUtf8) {
   EXPECT_EQ(ErrorOf("a: caf\xc3\n"), "1:7: invalid UTF-8; a spec is UTF-8 text");
   EXPECT_EQ(ErrorOf("a: \xed\xa0\x80\n"), "1:4: invalid UTF-8; a spec is UTF-8 text");  // surrogate
   EXPECT_EQ(ErrorOf("a: caf\xc3\xa9\n"), "ok");
+  // Found by the fuzzer: yaml-cpp decodes "\N" to a lone Latin-1 byte.
+  EXPECT_EQ(ErrorOf("a: \"x\\Ny\"\n"),
+            "1:4: a value that is not valid UTF-8 once its escapes are decoded");
 }
 
 TEST(YamlLoaderTest, RefusesEmptyFiles) {
