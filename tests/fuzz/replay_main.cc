@@ -1,5 +1,6 @@
 // Replays every file of the given corpus directories through the fuzz target (for builds
-// without libFuzzer). Prints "N passed, 0 failed"; a failing input aborts with its name printed.
+// without libFuzzer). tests/fuzz/corpus holds hand-made seeds and, under found/, the inputs
+// earlier fuzzing runs kept for their coverage (merged with -merge=1). Prints "N passed, 0 failed"; a failing input aborts with its name printed.
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
