@@ -57,45 +57,53 @@ std::vector<std::string> Expected(int n, const std::string& tag) {
   return out;
 }
 
-TEST(ProducerTest, EveryMessageIsAcknowledgedAndReadBackInOrder) {
-  auto kafka = MockKafka::Start(3);
-  ASSERT_THAT(kafka, IsOk());
-  ASSERT_THAT((*kafka)->CreateTopic("t", 1, 3), IsOk());
-  auto producer = Producer::Create({{"bootstrap.servers", (*kafka)->bootstrap_servers()}});
-  ASSERT_THAT(producer, IsOk());
-  ASSERT_THAT((*producer)->ProduceAll(Messages("t", 500, "v"), 20s), IsOk());
-  EXPECT_EQ(ReadBack((*kafka)->bootstrap_servers(), "t", 500), Expected(500, "v"));
+// A mock cluster of `brokers` brokers with topic "t" (one partition) and a producer on it.
+class ProducerTest : public ::testing::Test {
+ protected:
+  void Start(int brokers) {
+    auto started = MockKafka::Start(brokers);
+    ASSERT_THAT(started, IsOk());
+    kafka_ = std::move(started).value();
+    ASSERT_THAT(kafka_->CreateTopic("t", 1, brokers), IsOk());
+    auto made = Producer::Create({{"bootstrap.servers", kafka_->bootstrap_servers()}});
+    ASSERT_THAT(made, IsOk());
+    producer_ = std::move(made).value();
+  }
+  std::vector<std::string> ReadBackT(size_t count) {
+    return ReadBack(kafka_->bootstrap_servers(), "t", count);
+  }
+
+  std::unique_ptr<MockKafka> kafka_;
+  std::unique_ptr<Producer> producer_;
+};
+
+TEST_F(ProducerTest, EveryMessageIsAcknowledgedAndReadBackInOrder) {
+  ASSERT_NO_FATAL_FAILURE(Start(3));
+  ASSERT_THAT(producer_->ProduceAll(Messages("t", 500, "v"), 20s), IsOk());
+  EXPECT_EQ(ReadBackT(500), Expected(500, "v"));
 }
 
-TEST(ProducerTest, BrokerDownIsUnavailableThenTheResendSucceeds) {
-  auto kafka = MockKafka::Start(1);
-  ASSERT_THAT(kafka, IsOk());
-  ASSERT_THAT((*kafka)->CreateTopic("t", 1, 1), IsOk());
-  auto producer = Producer::Create({{"bootstrap.servers", (*kafka)->bootstrap_servers()}});
-  ASSERT_THAT(producer, IsOk());
-  ASSERT_THAT((*kafka)->SetBrokerDown(1), IsOk());
-  Status down = (*producer)->ProduceAll(Messages("t", 10, "v"), 1500ms);
+TEST_F(ProducerTest, BrokerDownIsUnavailableThenTheResendSucceeds) {
+  ASSERT_NO_FATAL_FAILURE(Start(1));
+  ASSERT_THAT(kafka_->SetBrokerDown(1), IsOk());
+  Status down = producer_->ProduceAll(Messages("t", 10, "v"), 1500ms);
   EXPECT_THAT(down, StatusIs(StatusCode::kUnavailable));
   EXPECT_EQ(down.message(), "Kafka did not acknowledge 10 of 10 messages within 1500 ms");
-  ASSERT_THAT((*kafka)->SetBrokerUp(1), IsOk());
-  ASSERT_THAT((*producer)->ProduceAll(Messages("t", 10, "v"), 20s), IsOk());
+  ASSERT_THAT(kafka_->SetBrokerUp(1), IsOk());
+  ASSERT_THAT(producer_->ProduceAll(Messages("t", 10, "v"), 20s), IsOk());
   // At least once: the purged batch never reached the log, the resend did, once.
-  EXPECT_EQ(ReadBack((*kafka)->bootstrap_servers(), "t", 10), Expected(10, "v"));
+  EXPECT_EQ(ReadBackT(10), Expected(10, "v"));
 }
 
-TEST(ProducerTest, RetriableProduceErrorsAreRetriedWithoutDuplicates) {
-  auto kafka = MockKafka::Start(1);
-  ASSERT_THAT(kafka, IsOk());
-  ASSERT_THAT((*kafka)->CreateTopic("t", 1, 1), IsOk());
-  auto producer = Producer::Create({{"bootstrap.servers", (*kafka)->bootstrap_servers()}});
-  ASSERT_THAT(producer, IsOk());
-  (*kafka)->PushRequestErrors(kKafkaApiProduce, {RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
-                                                  RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT});
-  ASSERT_THAT((*producer)->ProduceAll(Messages("t", 50, "v"), 20s), IsOk());
-  EXPECT_EQ(ReadBack((*kafka)->bootstrap_servers(), "t", 50), Expected(50, "v"));
+TEST_F(ProducerTest, RetriableProduceErrorsAreRetriedWithoutDuplicates) {
+  ASSERT_NO_FATAL_FAILURE(Start(1));
+  kafka_->PushRequestErrors(kKafkaApiProduce, {RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+                                               RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT});
+  ASSERT_THAT(producer_->ProduceAll(Messages("t", 50, "v"), 20s), IsOk());
+  EXPECT_EQ(ReadBackT(50), Expected(50, "v"));
 }
 
-TEST(ProducerTest, AMessageThatCanNeverBeSentIsNotAskedToBeRetried) {
+TEST(ProducerLimitsTest, AMessageThatCanNeverBeSentIsNotAskedToBeRetried) {
   auto kafka = MockKafka::Start(1);
   ASSERT_THAT(kafka, IsOk());
   auto producer = Producer::Create(
