@@ -189,6 +189,14 @@ Status GitError(int rc, std::string_view what) {
   }
 }
 
+Result<git_oid> OidFromHex(std::string_view hex) {
+  git_oid oid{};
+  if (hex.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&oid, hex.data(), hex.size()) < 0) {
+    return Status::InvalidArgument("'" + std::string(hex) + "' is not a 40-digit object id");
+  }
+  return oid;
+}
+
 std::string OidToHex(const git_oid& oid) {
   char buf[GIT_OID_HEXSZ + 1];
   git_oid_tostr(buf, sizeof buf, &oid);
@@ -245,6 +253,34 @@ Result<git_oid> Repository::TreeOfCommit(const git_oid& commit_id) const {
   }
   CommitPtr commit(raw);
   return *git_commit_tree_id(commit.get());
+}
+
+Result<CommitInfo> Repository::ReadCommit(const git_oid& commit_id) const {
+  git_commit* raw = nullptr;
+  if (int rc = git_commit_lookup(&raw, repo_.get(), &commit_id); rc < 0) {
+    return GitError(rc, "reading commit " + OidToHex(commit_id));
+  }
+  CommitPtr commit(raw);
+  CommitInfo info;
+  info.id = commit_id;
+  info.tree = *git_commit_tree_id(commit.get());
+  for (unsigned i = 0; i < git_commit_parentcount(commit.get()); ++i) {
+    info.parents.push_back(*git_commit_parent_id(commit.get(), i));
+  }
+  const git_signature* author = git_commit_author(commit.get());
+  info.author_name = author->name != nullptr ? author->name : "";
+  info.author_email = author->email != nullptr ? author->email : "";
+  info.author_time = static_cast<int64_t>(author->when.time);
+  const char* message = git_commit_message(commit.get());
+  info.message = message != nullptr ? message : "";
+  git_message_trailer_array trailers{};
+  if (git_message_trailers(&trailers, info.message.c_str()) == 0) {
+    for (size_t i = 0; i < trailers.count; ++i) {
+      info.trailers.emplace_back(trailers.trailers[i].key, trailers.trailers[i].value);
+    }
+    git_message_trailer_array_free(&trailers);
+  }
+  return info;
 }
 
 Result<std::vector<TreeFile>> Repository::ListFiles(const git_oid& tree) const {

@@ -27,6 +27,9 @@ void EnsureGitInitialised();
 Status GitError(int rc, std::string_view what);
 
 std::string OidToHex(const git_oid& oid);
+// kInvalidArgument unless `hex` is a full 40-digit object id.
+Result<git_oid> OidFromHex(std::string_view hex);
+inline bool IsZeroOid(const git_oid& oid) { return git_oid_is_zero(&oid) != 0; }
 
 // One file of a tree, with its path from the tree's root.
 struct TreeFile {
@@ -46,6 +49,19 @@ struct ChangedFile {
   bool deleted() const { return new_mode == 0; }
 };
 
+// What a commit says about itself.
+struct CommitInfo {
+  git_oid id{};
+  git_oid tree{};
+  std::vector<git_oid> parents;
+  std::string author_name;
+  std::string author_email;
+  int64_t author_time = 0;  // seconds since the epoch
+  std::string message;
+  // "Key: value" trailers of the message's last paragraph, in order ("Strata-Cause", "<sha>").
+  std::vector<std::pair<std::string, std::string>> trailers;
+};
+
 class Repository {
  public:
   static Result<Repository> Open(const std::string& path);
@@ -59,6 +75,7 @@ class Repository {
   // A revision in git's syntax ("main", "HEAD~2", a sha) to the commit it names.
   Result<git_oid> ResolveCommit(const std::string& revision) const;
   Result<git_oid> TreeOfCommit(const git_oid& commit) const;
+  Result<CommitInfo> ReadCommit(const git_oid& commit) const;
   // Every blob, symlink and submodule entry under `tree`, in git's order.
   Result<std::vector<TreeFile>> ListFiles(const git_oid& tree) const;
   // The files under directory `dir` ("tenants/acme") of `tree`, with full paths; empty when absent.

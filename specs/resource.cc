@@ -40,7 +40,8 @@ std::string_view Resource::Text(std::string_view path) const {
 }
 
 std::optional<Resource> LoadResource(std::string_view file, std::string_view bytes,
-                                     SchemaValidator* validator, Diagnostics* diagnostics) {
+                                     SchemaValidator* validator, Diagnostics* diagnostics,
+                                     bool keep_tree) {
   auto error = [&](Mark m, std::string field, std::string message) {
     diagnostics->push_back({std::string(file), m.line, m.column, std::move(field), std::move(message)});
   };
@@ -115,7 +116,7 @@ std::optional<Resource> LoadResource(std::string_view file, std::string_view byt
   r.key = ResourceKey(r.kind, info->org_scoped ? r.org : "", r.name);
   r.path_ok = valid;
   r.valid = valid && schema_ok;
-  if (KeepsTree(r.kind)) r.tree = std::make_shared<const Node>(std::move(doc->root));
+  if (keep_tree || KeepsTree(r.kind)) r.tree = std::make_shared<const Node>(std::move(doc->root));
   return r;
 }
 

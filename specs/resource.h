@@ -48,8 +48,10 @@ struct Resource {
 
 // Loads, schema-validates and path-checks one spec file. Appends diagnostics for every problem.
 // Returns nullopt when the file could not be read as a resource at all (syntax, no kind);
-// otherwise a Resource whose `valid` says whether it passed.
+// otherwise a Resource whose `valid` says whether it passed. With `keep_tree` every kind keeps
+// its whole document in `tree` (the reconciler publishes it), not only the policy kinds.
 std::optional<Resource> LoadResource(std::string_view file, std::string_view bytes,
-                                     SchemaValidator* validator, Diagnostics* diagnostics);
+                                     SchemaValidator* validator, Diagnostics* diagnostics,
+                                     bool keep_tree = false);
 
 }  // namespace strata::specs

@@ -1,0 +1,197 @@
+#include "reconciler/reconcile/reconciler.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace strata::reconcile {
+namespace {
+
+std::string Short(const std::string& hex) { return hex.substr(0, 12); }
+
+// A reading error (a missing or corrupt object) is worth retrying; anything else is not ours to
+// retry here.
+bool IsReadError(const Status& status) {
+  return status.code() == StatusCode::kNotFound || status.code() == StatusCode::kInternal;
+}
+
+// The strata.status record that says a commit was skipped.
+KafkaMessage SkippedCommitRecord(const std::string& source, const std::string& branch,
+                                 const std::string& commit, const Status& why) {
+  nlohmann::ordered_json event;
+  event["specversion"] = "1.0";
+  event["id"] = commit + ":skipped";
+  event["source"] = source;
+  event["type"] = "dev.strata.reconciler.commit-skipped";
+  event["subject"] = "Commit/" + commit;
+  event["datacontenttype"] = "application/json";
+  event["data"] = {{"branch", branch}, {"commit", commit}, {"reason", why.ToString()}};
+  return {std::string(kStatusTopic), "Commit/" + commit,
+          event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+}  // namespace
+
+Reconciler::Reconciler(ReconcilerOptions options, Repository repo,
+                       std::shared_ptr<const specs::SchemaSet> schemas, Producer* producer)
+    : options_(std::move(options)),
+      repo_(std::move(repo)),
+      builder_(options_.repo_path, std::move(schemas),
+               options_.threads > 0 ? options_.threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+      producer_(producer) {}
+
+Result<std::unique_ptr<Reconciler>> Reconciler::Create(
+    const ReconcilerOptions& options, std::shared_ptr<const specs::SchemaSet> schemas,
+    Producer* producer) {
+  ASSIGN_OR_RETURN(Repository repo, Repository::Open(options.repo_path));
+  ReconcilerOptions filled = options;
+  if (filled.source.empty()) filled.source = "/strata/" + filled.branch;
+  return std::unique_ptr<Reconciler>(
+      new Reconciler(std::move(filled), std::move(repo), std::move(schemas), producer));
+}
+
+Result<ReconcileReport> Reconciler::RunOnce() {
+  ReconcileReport report;
+  while (true) {
+    ASSIGN_OR_RETURN(Checkpoint checkpoint, ReadCheckpoint(repo_, options_.branch));
+    ASSIGN_OR_RETURN(git_oid head, repo_.ResolveCommit("refs/heads/" + options_.branch));
+    report.head = OidToHex(checkpoint.commit);
+    if (checkpoint.exists && git_oid_equal(&checkpoint.commit, &head)) return report;
+
+    std::vector<git_oid> commits;
+    if (!checkpoint.exists) {
+      report.bootstrap = true;
+      commits.push_back(head);  // the whole fleet at its head; history is in git
+    } else {
+      Result<std::vector<git_oid>> line = repo_.FirstParentRange(checkpoint.commit, head);
+      if (line.ok()) {
+        commits = std::move(*line);
+      } else if (line.status().code() == StatusCode::kFailedPrecondition) {
+        report.force_push = true;
+        std::string head_hex = OidToHex(head);
+        if (warned_force_push_ != head_hex) {
+          spdlog::warn("{} was force-pushed: {} is no longer on it; publishing the net change to {}",
+                       options_.branch, Short(OidToHex(checkpoint.commit)), Short(head_hex));
+          warned_force_push_ = head_hex;
+        }
+        commits.push_back(head);
+      } else {
+        return line.status();
+      }
+    }
+    bool race_lost = false;
+    for (const git_oid& commit : commits) {
+      Result<Checkpoint> next = PublishCommit(checkpoint, commit, &report);
+      if (next.status().code() == StatusCode::kAborted) {
+        ++report.races_lost;
+        spdlog::info("another reconciler moved the checkpoint of {} first; reading it again",
+                     options_.branch);
+        race_lost = true;
+        break;
+      }
+      if (!next.ok()) return next.status();
+      checkpoint = std::move(*next);
+      report.head = OidToHex(checkpoint.commit);
+    }
+    if (!race_lost) return report;
+  }
+}
+
+Result<Checkpoint> Reconciler::PublishCommit(const Checkpoint& checkpoint, const git_oid& commit,
+                                             ReconcileReport* report) {
+  std::string commit_hex = OidToHex(commit);
+  // Reads are retried (an object may be arriving with a fetch); Kafka errors go to the caller.
+  Status read_error;
+  for (int attempt = 1; attempt <= options_.read_attempts; ++attempt) {
+    if (attempt > 1) std::this_thread::sleep_for(options_.read_retry_delay * (1 << (attempt - 2)));
+    read_error = Status();
+    Result<CommitInfo> info = repo_.ReadCommit(commit);
+    Result<std::vector<ChangedFile>> changes =
+        info.ok() ? repo_.DiffTrees(checkpoint.exists ? checkpoint.tree : git_oid{}, info->tree)
+                  : Result<std::vector<ChangedFile>>(info.status());
+    if (!changes.ok()) {
+      read_error = changes.status();
+      if (!IsReadError(read_error)) return read_error;
+      spdlog::warn("cannot read commit {} (attempt {} of {}): {}", Short(commit_hex), attempt,
+                   options_.read_attempts, read_error.ToString());
+      continue;
+    }
+    std::string parent = checkpoint.exists ? OidToHex(checkpoint.commit) : "";
+    CommitContext context = ContextOf(*info, options_.branch, options_.source, parent);
+    uint64_t next_sequence = checkpoint.sequence + 1;
+    size_t batch = std::max<size_t>(1, options_.bootstrap_batch);
+    size_t published = 0;
+    size_t rejected = 0;
+    for (size_t begin = 0; begin < changes->size(); begin += batch) {
+      std::vector<ChangedFile> slice(
+          changes->begin() + static_cast<ptrdiff_t>(begin),
+          changes->begin() + static_cast<ptrdiff_t>(std::min(begin + batch, changes->size())));
+      Result<std::vector<ChangeEvent>> events = builder_.Build(repo_, slice, context, next_sequence);
+      if (!events.ok()) {
+        read_error = events.status();
+        break;
+      }
+      for (const auto& e : *events) {
+        if (e.type != ChangeType::kRejected) continue;
+        ++rejected;
+        for (const auto& err : e.errors) {
+          spdlog::warn("rejected {} in {}: {}:{}:{}: {}{}{}", e.key, Short(commit_hex), err.file,
+                       err.line, err.column, err.field, err.field.empty() ? "" : ": ", err.message);
+        }
+      }
+      RETURN_IF_ERROR(Produce(*events));
+      next_sequence += events->size();
+      published += events->size();
+      if (options_.progress) options_.progress(std::min(begin + batch, changes->size()), changes->size());
+    }
+    if (!read_error.ok()) {
+      if (!IsReadError(read_error)) return read_error;
+      spdlog::warn("cannot read commit {} (attempt {} of {}): {}", Short(commit_hex), attempt,
+                   options_.read_attempts, read_error.ToString());
+      continue;
+    }
+    Checkpoint to = checkpoint;
+    to.commit = commit;
+    to.tree = info->tree;
+    to.sequence = next_sequence - 1;
+    ASSIGN_OR_RETURN(Checkpoint stored, AdvanceCheckpoint(repo_, options_.branch, checkpoint, to));
+    ++report->commits;
+    report->events += published;
+    report->rejected += rejected;
+    spdlog::info("published {} on {}: {} events, {} rejected, sequence {}", Short(commit_hex),
+                 options_.branch, published, rejected, to.sequence);
+    return stored;
+  }
+  return SkipCommit(checkpoint, commit, read_error, report);
+}
+
+Result<Checkpoint> Reconciler::SkipCommit(const Checkpoint& checkpoint, const git_oid& commit,
+                                          const Status& why, ReconcileReport* report) {
+  std::string commit_hex = OidToHex(commit);
+  spdlog::error("skipping commit {} of {} after {} attempts: {}; its changes go out with the next "
+                "commit that can be read",
+                Short(commit_hex), options_.branch, options_.read_attempts, why.ToString());
+  RETURN_IF_ERROR(producer_->ProduceAll(
+      {SkippedCommitRecord(options_.source, options_.branch, commit_hex, why)}, options_.ack_timeout));
+  Checkpoint to = checkpoint;
+  to.commit = commit;  // the tree stays: Kafka still holds the state before this commit
+  if (!checkpoint.exists) {
+    ASSIGN_OR_RETURN(to.tree, repo_.WriteTree({}));
+  }
+  to.skipped.push_back(commit_hex);
+  ASSIGN_OR_RETURN(Checkpoint stored, AdvanceCheckpoint(repo_, options_.branch, checkpoint, to));
+  report->skipped.push_back(commit_hex);
+  return stored;
+}
+
+Status Reconciler::Produce(const std::vector<ChangeEvent>& events) {
+  std::vector<KafkaMessage> messages;
+  messages.reserve(events.size());
+  for (const auto& e : events) messages.push_back({TopicOf(e), e.key, EncodeCloudEvent(e)});
+  return producer_->ProduceAll(messages, options_.ack_timeout);
+}
+
+}  // namespace strata::reconcile
