@@ -388,6 +388,24 @@ Result<size_t> Repository::ObjectSize(const git_oid& id) const {
   return size;
 }
 
+Status Repository::Fetch(const std::string& url, const std::vector<std::string>& refspecs) const {
+  git_remote* raw = nullptr;
+  if (int rc = git_remote_create_anonymous(&raw, repo_.get(), url.c_str()); rc < 0) {
+    return GitError(rc, "opening remote " + url);
+  }
+  std::unique_ptr<git_remote, Deleter<git_remote_free>> remote(raw);
+  std::vector<char*> specs;
+  for (const auto& s : refspecs) specs.push_back(const_cast<char*>(s.c_str()));
+  git_strarray array{specs.data(), specs.size()};
+  git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+  options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+  if (int rc = git_remote_fetch(remote.get(), &array, &options, "strata: fetch"); rc < 0) {
+    Status error = GitError(rc, "fetching from " + url);
+    return Status::Unavailable(std::string(error.message()));
+  }
+  return Status();
+}
+
 Result<git_oid> Repository::WriteTree(const std::map<std::string, std::string>& files) const {
   DirNode root;
   auto bad_name = [](const std::string& name) { return name.empty() || name == "." || name == ".."; };

@@ -98,6 +98,10 @@ class Repository {
   // a force push.
   Result<std::vector<git_oid>> FirstParentRange(const git_oid& from, const git_oid& to) const;
 
+  // Fetches `refspecs` ("+refs/heads/main:refs/heads/main") from `url` (a path, file://, git://,
+  // https://) into this repository. kUnavailable when the remote cannot be reached or read.
+  Status Fetch(const std::string& url, const std::vector<std::string>& refspecs) const;
+
   // Writes a tree holding `files` (path → content, '/'-separated) and returns its id.
   Result<git_oid> WriteTree(const std::map<std::string, std::string>& files) const;
   // Commits `tree` with the given parents and moves `ref` to it (creating it if absent; an empty

@@ -14,5 +14,9 @@ inline constexpr int kExitError = 2;
 void AddValidateCommand(CLI::App& app, int* exit_code);
 void AddInitCommand(CLI::App& app, int* exit_code);
 void AddGenCommand(CLI::App& app, int* exit_code);
+void AddReconcileCommand(CLI::App& app, int* exit_code);
+void AddHookCommand(CLI::App& app, int* exit_code);
+void AddEventsCommand(CLI::App& app, int* exit_code);
+void AddStatusCommand(CLI::App& app, int* exit_code);
 
 }  // namespace strata::cli

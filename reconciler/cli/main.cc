@@ -22,6 +22,10 @@ int main(int argc, char** argv) {
   strata::cli::AddValidateCommand(app, &exit_code);
   strata::cli::AddInitCommand(app, &exit_code);
   strata::cli::AddGenCommand(app, &exit_code);
+  strata::cli::AddReconcileCommand(app, &exit_code);
+  strata::cli::AddHookCommand(app, &exit_code);
+  strata::cli::AddEventsCommand(app, &exit_code);
+  strata::cli::AddStatusCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     strata::Status s = strata::InitLogging(

@@ -1,0 +1,291 @@
+// strata reconcile: publish the fleet branch's commits as change events on Kafka.
+//   --once   publish what is new and exit (what a hook or a cron job runs)
+//   --watch  keep going: poll at an interval, and wake at once on a git hook (`strata hook
+//            install`) or a signed webhook from the git host.
+// A remote --repo URL is kept as a local bare mirror, fetched before each pass; the checkpoint
+// lives in the mirror.
+#include <signal.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <cctype>
+#include <thread>
+
+#include "core/git.h"
+#include "reconciler/cli/commands.h"
+#include "reconciler/cli/kafka_options.h"
+#include "reconciler/reconcile/reconciler.h"
+#include "reconciler/reconcile/wake.h"
+#include "reconciler/reconcile/webhook.h"
+
+namespace strata::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnStopSignal(int) { g_stop.store(true); }
+
+struct ReconcileFlags {
+  std::string repo;
+  std::string branch = "main";
+  std::string mirror;
+  std::string source;
+  bool once = false;
+  bool watch = false;
+  double poll_interval = 5.0;
+  std::string webhook_listen;
+  std::string webhook_secret_file;
+  int threads = 0;
+  size_t bootstrap_batch = 10000;
+};
+
+bool IsRemote(const std::string& repo) {
+  std::error_code ec;
+  return !std::filesystem::exists(repo, ec) && repo.find("://") != std::string::npos;
+}
+
+std::string DefaultMirror(const std::string& url) {
+  const char* cache = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  std::string base = cache != nullptr && *cache != '\0' ? cache
+                     : home != nullptr                  ? std::string(home) + "/.cache"
+                                                        : "/tmp";
+  std::string name;
+  for (char c : url) name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
+  return base + "/strata/mirrors/" + name;
+}
+
+// Makes (once) and refreshes the local bare mirror of a remote fleet repo.
+Status FetchMirror(const std::string& url, const std::string& mirror, const std::string& branch) {
+  Result<Repository> repo = Repository::Open(mirror);
+  if (!repo.ok()) {
+    std::filesystem::create_directories(std::filesystem::path(mirror).parent_path());
+    repo = Repository::Init(mirror, /*bare=*/true, branch);
+    if (!repo.ok()) return repo.status();
+  }
+  return repo->Fetch(url, {"+refs/heads/" + branch + ":refs/heads/" + branch});
+}
+
+// Bootstrap progress: a bar on a terminal, a plain line per tenth otherwise.
+std::function<void(size_t, size_t)> ProgressPrinter() {
+  bool terminal = ::isatty(STDERR_FILENO) != 0;
+  auto last_tenth = std::make_shared<size_t>(0);
+  return [terminal, last_tenth](size_t done, size_t total) {
+    if (total == 0) return;
+    if (terminal) {
+      int width = 40;
+      int filled = static_cast<int>(width * done / total);
+      std::fprintf(stderr, "\rbootstrap [%s%s] %zu/%zu specs", std::string(filled, '#').c_str(),
+                   std::string(width - filled, ' ').c_str(), done, total);
+      if (done == total) std::fputc('\n', stderr);
+    } else {
+      size_t tenth = done * 10 / total;
+      if (tenth > *last_tenth || done == total) {
+        std::fprintf(stderr, "bootstrap: %zu of %zu specs published\n", done, total);
+        *last_tenth = tenth;
+      }
+    }
+  };
+}
+
+void PrintReport(const reconcile::ReconcileReport& report, const std::string& branch) {
+  if (report.commits == 0 && report.skipped.empty()) {
+    std::printf("%s is up to date at %s\n", branch.c_str(), report.head.substr(0, 12).c_str());
+    return;
+  }
+  std::printf("published %zu commit%s of %s: %zu events, %zu rejected%s; checkpoint at %s\n",
+              report.commits, report.commits == 1 ? "" : "s", branch.c_str(), report.events,
+              report.rejected,
+              report.bootstrap ? " (bootstrap)" : report.force_push ? " (after a force push)" : "",
+              report.head.substr(0, 12).c_str());
+  for (const auto& s : report.skipped) std::printf("skipped unreadable commit %s\n", s.c_str());
+  std::fflush(stdout);
+}
+
+Result<std::string> ReadSecretFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot read the webhook secret file " + path);
+  std::string secret((std::istreambuf_iterator<char>(in)), {});
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (secret.empty()) return Status::InvalidArgument("the webhook secret file " + path + " is empty");
+  return secret;
+}
+
+int Run(const ReconcileFlags& flags, const KafkaOptions& kafka) {
+  Result<KafkaProperties> properties = ResolveKafkaProperties(kafka);
+  if (!properties.ok()) {
+    std::fprintf(stderr, "strata reconcile: %s\n", properties.status().message().c_str());
+    return kExitError;
+  }
+  bool remote = IsRemote(flags.repo);
+  std::string local = remote ? (flags.mirror.empty() ? DefaultMirror(flags.repo) : flags.mirror)
+                             : flags.repo;
+  if (remote) {
+    if (Status s = FetchMirror(flags.repo, local, flags.branch); !s.ok()) {
+      std::fprintf(stderr, "strata reconcile: %s\n", s.ToString().c_str());
+      return kExitError;
+    }
+  }
+  auto schemas = specs::SchemaSet::LoadEmbedded();
+  if (!schemas.ok()) {
+    std::fprintf(stderr, "strata reconcile: %s\n", schemas.status().ToString().c_str());
+    return kExitError;
+  }
+  // Publishing one commit at a time wants each batch sent at once, not after a linger.
+  KafkaProperties producer_properties = {{"linger.ms", "0"}};
+  producer_properties.insert(producer_properties.end(), properties->begin(), properties->end());
+  auto producer = Producer::Create(producer_properties);
+  if (!producer.ok()) {
+    std::fprintf(stderr, "strata reconcile: %s\n", producer.status().message().c_str());
+    return kExitError;
+  }
+  reconcile::ReconcilerOptions options;
+  options.repo_path = local;
+  options.branch = flags.branch;
+  options.source = flags.source;
+  options.threads = flags.threads;
+  options.bootstrap_batch = flags.bootstrap_batch;
+  options.progress = ProgressPrinter();
+  auto make_reconciler = [&]() { return reconcile::Reconciler::Create(options, *schemas, producer->get()); };
+  auto reconciler = make_reconciler();
+  if (!reconciler.ok()) {
+    std::fprintf(stderr, "strata reconcile: %s\n", reconciler.status().ToString().c_str());
+    return kExitError;
+  }
+
+  if (!flags.watch) {
+    auto report = (*reconciler)->RunOnce();
+    if (!report.ok()) {
+      std::fprintf(stderr, "strata reconcile: %s\n", report.status().ToString().c_str());
+      return kExitError;
+    }
+    PrintReport(*report, flags.branch);
+    return kExitOk;
+  }
+
+  ::signal(SIGINT, OnStopSignal);
+  ::signal(SIGTERM, OnStopSignal);
+  auto repo = Repository::Open(local);
+  if (!repo.ok()) {
+    std::fprintf(stderr, "strata reconcile: %s\n", repo.status().ToString().c_str());
+    return kExitError;
+  }
+  std::string git_dir = git_repository_path(repo->raw());
+  auto listener = reconcile::WakeListener::Listen(git_dir);
+  if (!listener.ok()) spdlog::warn("no hook wake-ups, polling only: {}", listener.status().ToString());
+  std::unique_ptr<reconcile::WebhookServer> webhook;
+  if (!flags.webhook_listen.empty()) {
+    auto secret = ReadSecretFile(flags.webhook_secret_file);
+    if (!secret.ok()) {
+      std::fprintf(stderr, "strata reconcile: %s\n", secret.status().message().c_str());
+      return kExitError;
+    }
+    reconcile::WebhookOptions webhook_options;
+    size_t colon = flags.webhook_listen.rfind(':');
+    webhook_options.host = colon == std::string::npos ? "127.0.0.1" : flags.webhook_listen.substr(0, colon);
+    webhook_options.port = std::atoi(flags.webhook_listen.substr(colon + 1).c_str());
+    webhook_options.secret = *secret;
+    webhook_options.branch = flags.branch;
+    auto started = reconcile::WebhookServer::Start(webhook_options,
+                                                   [git_dir] { reconcile::NotifyReconcilers(git_dir); });
+    if (!started.ok()) {
+      std::fprintf(stderr, "strata reconcile: %s\n", started.status().message().c_str());
+      return kExitError;
+    }
+    webhook = std::move(*started);
+    std::fprintf(stderr, "webhook listening on http://%s:%d/webhook\n", webhook_options.host.c_str(),
+                 webhook->port());
+  }
+  std::fprintf(stderr, "watching %s branch %s\n", flags.repo.c_str(), flags.branch.c_str());
+  auto interval = std::chrono::milliseconds(static_cast<int64_t>(flags.poll_interval * 1000));
+  std::chrono::milliseconds backoff{0};
+  while (!g_stop.load()) {
+    if (remote) {
+      if (Status s = FetchMirror(flags.repo, local, flags.branch); !s.ok()) {
+        spdlog::warn("fetching {}: {}; publishing what the mirror has", flags.repo, s.ToString());
+      }
+    }
+    auto report = (*reconciler)->RunOnce();
+    if (report.ok()) {
+      backoff = std::chrono::milliseconds(0);
+      if (report->commits > 0 || !report->skipped.empty()) PrintReport(*report, flags.branch);
+    } else {
+      spdlog::error("reconcile failed: {}", report.status().ToString());
+      if (report.status().code() == StatusCode::kFailedPrecondition) {
+        auto fresh = Producer::Create(producer_properties);
+        if (fresh.ok()) {
+          producer = std::move(fresh);
+          reconciler = make_reconciler();
+          if (!reconciler.ok()) return kExitError;
+        }
+      }
+      backoff = std::min<std::chrono::milliseconds>(
+          std::max<std::chrono::milliseconds>(backoff * 2, std::chrono::milliseconds(250)),
+          std::chrono::seconds(30));
+      // Wait out the backoff, whatever wakes us: Kafka is not back because a commit arrived.
+      auto until = std::chrono::steady_clock::now() + backoff;
+      while (!g_stop.load() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      continue;
+    }
+    if (listener.ok()) {
+      (*listener)->Wait(interval, g_stop);
+    } else {
+      auto until = std::chrono::steady_clock::now() + interval;
+      while (!g_stop.load() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  }
+  std::fprintf(stderr, "stopped\n");
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddReconcileCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<ReconcileFlags>();
+  auto kafka = std::make_shared<KafkaOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "reconcile", "Publish the fleet branch's commits as change events on Kafka");
+  cmd->add_option("--repo", flags->repo, "The fleet repository: a path, or a URL to mirror")
+      ->required();
+  cmd->add_option("--branch", flags->branch, "The fleet branch")->capture_default_str();
+  AddKafkaOptions(cmd, kafka);
+  auto* once = cmd->add_flag("--once", flags->once, "Publish what is new, then exit (the default)");
+  auto* watch = cmd->add_flag("--watch", flags->watch,
+                              "Keep publishing: poll, and wake on hooks and webhooks");
+  once->excludes(watch);
+  cmd->add_option("--poll-interval", flags->poll_interval, "Seconds between polls with --watch")
+      ->check(CLI::Range(0.05, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--webhook-listen", flags->webhook_listen,
+                  "HOST:PORT to receive GitHub/GitLab push webhooks on (with --watch)")
+      ->needs(watch);
+  cmd->add_option("--webhook-secret-file", flags->webhook_secret_file,
+                  "The file holding the webhook's shared secret");
+  cmd->add_option("--mirror", flags->mirror,
+                  "Where to keep the local mirror of a remote --repo (default: ~/.cache/strata/mirrors/…)");
+  cmd->add_option("--source", flags->source, "CloudEvents source (default /strata/<branch>)");
+  cmd->add_option("--threads", flags->threads, "Workers for big changes (0: one per core)")
+      ->check(CLI::Range(0, 256));
+  cmd->add_option("--bootstrap-batch", flags->bootstrap_batch,
+                  "Events per Kafka batch when publishing a whole fleet")
+      ->check(CLI::Range(size_t{1}, size_t{1000000}))
+      ->capture_default_str();
+  cmd->callback([=] {
+    if (!flags->webhook_listen.empty() && flags->webhook_secret_file.empty()) {
+      std::fprintf(stderr, "strata reconcile: --webhook-listen needs --webhook-secret-file\n");
+      *exit_code = kExitError;
+      return;
+    }
+    *exit_code = Run(*flags, *kafka);
+  });
+}
+
+}  // namespace strata::cli

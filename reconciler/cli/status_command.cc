@@ -1,0 +1,79 @@
+// strata status: where the reconciler stands on a fleet branch — the branch head, the commit the
+// checkpoint has reached, how many commits are still to publish, the last sequence number, and the
+// commits it had to skip. (Status reported by agents joins this as the agents land.)
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "core/git.h"
+#include "reconciler/cli/commands.h"
+#include "reconciler/reconcile/checkpoint.h"
+
+namespace strata::cli {
+namespace {
+
+int Show(const std::string& repo_path, const std::string& branch, bool json) {
+  auto fail = [](const Status& s) {
+    std::fprintf(stderr, "strata status: %s\n", s.ToString().c_str());
+    return kExitError;
+  };
+  auto repo = Repository::Open(repo_path);
+  if (!repo.ok()) return fail(repo.status());
+  auto head = repo->ResolveCommit("refs/heads/" + branch);
+  if (!head.ok()) return fail(head.status());
+  auto checkpoint = reconcile::ReadCheckpoint(*repo, branch);
+  if (!checkpoint.ok()) return fail(checkpoint.status());
+  std::string head_hex = OidToHex(*head);
+  std::string at = checkpoint->exists ? OidToHex(checkpoint->commit) : "";
+  long behind = -1;  // -1: not on the branch (a force push not yet published) or no checkpoint
+  if (checkpoint->exists) {
+    auto line = repo->FirstParentRange(checkpoint->commit, *head);
+    if (line.ok()) behind = static_cast<long>(line->size());
+  }
+  if (json) {
+    nlohmann::ordered_json out;
+    out["branch"] = branch;
+    out["head"] = head_hex;
+    out["reconciled"] = at;
+    out["behind"] = behind;
+    out["sequence"] = checkpoint->sequence;
+    out["skipped"] = checkpoint->skipped;
+    std::printf("%s\n", out.dump(2).c_str());
+    return kExitOk;
+  }
+  std::printf("branch      %s at %s\n", branch.c_str(), head_hex.substr(0, 12).c_str());
+  if (!checkpoint->exists) {
+    std::printf("reconciled  nothing yet: the next reconcile publishes the whole fleet\n");
+  } else if (behind == 0) {
+    std::printf("reconciled  up to date (sequence %llu)\n",
+                static_cast<unsigned long long>(checkpoint->sequence));
+  } else if (behind > 0) {
+    std::printf("reconciled  %s, %ld commit%s behind (sequence %llu)\n", at.substr(0, 12).c_str(),
+                behind, behind == 1 ? "" : "s", static_cast<unsigned long long>(checkpoint->sequence));
+  } else {
+    std::printf("reconciled  %s, which is no longer on %s (force push); the next reconcile "
+                "publishes the net change\n", at.substr(0, 12).c_str(), branch.c_str());
+  }
+  for (const auto& s : checkpoint->skipped) {
+    std::printf("skipped     %s: could not be read; its changes went out with a later commit\n",
+                s.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddStatusCommand(CLI::App& app, int* exit_code) {
+  auto repo = std::make_shared<std::string>();
+  auto branch = std::make_shared<std::string>("main");
+  auto output = std::make_shared<std::string>("human");
+  CLI::App* cmd = app.add_subcommand("status", "Show how far the fleet branch is published");
+  cmd->add_option("--repo", *repo, "The fleet repository (or the reconciler's mirror)")->required();
+  cmd->add_option("--branch", *branch, "The fleet branch")->capture_default_str();
+  cmd->add_option("--output,-o", *output, "human or json")
+      ->check(CLI::IsMember({"human", "json"}))
+      ->capture_default_str();
+  cmd->callback([=] { *exit_code = Show(*repo, *branch, *output == "json"); });
+}
+
+}  // namespace strata::cli
