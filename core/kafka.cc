@@ -1,5 +1,7 @@
 #include "core/kafka.h"
 
+#include <algorithm>
+
 #include <atomic>
 #include <fstream>
 
@@ -114,6 +116,23 @@ Result<std::unique_ptr<Producer>> Producer::Create(const KafkaProperties& proper
   return std::unique_ptr<Producer>(new Producer(KafkaPtr(raw)));
 }
 
+Status Producer::PrepareTopics(const std::vector<std::string>& topics,
+                               std::chrono::milliseconds timeout) {
+  for (const auto& name : topics) {
+    std::unique_ptr<rd_kafka_topic_t, Deleter<rd_kafka_topic_destroy>> topic(
+        rd_kafka_topic_new(handle_.get(), name.c_str(), nullptr));
+    if (topic == nullptr) return Status::InvalidArgument("bad topic name " + name);
+    const rd_kafka_metadata_t* metadata = nullptr;
+    rd_kafka_resp_err_t rc = rd_kafka_metadata(handle_.get(), 0, topic.get(), &metadata,
+                                               static_cast<int>(timeout.count()));
+    if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Status::Unavailable("looking up topic " + name + ": " + rd_kafka_err2str(rc));
+    }
+    rd_kafka_metadata_destroy(metadata);
+  }
+  return Status::Ok();
+}
+
 Status Producer::ProduceAll(const std::vector<KafkaMessage>& messages,
                             std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -133,8 +152,12 @@ Status Producer::ProduceAll(const std::vector<KafkaMessage>& messages,
     if (enqueue_error != RD_KAFKA_RESP_ERR_NO_ERROR) break;
     ++queued;
   }
+  // flush sends what is queued at once, whatever linger.ms says, and serves the delivery reports;
+  // everything outstanding in this producer is this batch (one ProduceAll at a time).
   while (batch.acknowledged + batch.failed < queued && std::chrono::steady_clock::now() < deadline) {
-    rd_kafka_poll(handle_.get(), 5);
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    rd_kafka_flush(handle_.get(), static_cast<int>(std::max<int64_t>(1, left.count())));
   }
   if (batch.acknowledged + batch.failed < queued) {
     // The batch lives on this stack frame: no report may arrive for it after we return.

@@ -44,6 +44,11 @@ class Producer {
   // kFailedPrecondition, the producer hit a fatal error and must be made anew.
   Status ProduceAll(const std::vector<KafkaMessage>& messages, std::chrono::milliseconds timeout);
 
+  // Looks up (and, where the cluster auto-creates topics, creates) each topic now, so that the
+  // first message to it is not held back until librdkafka's once-a-second scan of unknown topics.
+  // kUnavailable naming the first topic whose metadata did not come back within `timeout`.
+  Status PrepareTopics(const std::vector<std::string>& topics, std::chrono::milliseconds timeout);
+
  private:
   explicit Producer(KafkaPtr handle) : handle_(std::move(handle)) {}
   KafkaPtr handle_;

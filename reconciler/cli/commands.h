@@ -18,5 +18,6 @@ void AddReconcileCommand(CLI::App& app, int* exit_code);
 void AddHookCommand(CLI::App& app, int* exit_code);
 void AddEventsCommand(CLI::App& app, int* exit_code);
 void AddStatusCommand(CLI::App& app, int* exit_code);
+void AddKafkaCommand(CLI::App& app, int* exit_code);
 
 }  // namespace strata::cli

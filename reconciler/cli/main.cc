@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   strata::cli::AddHookCommand(app, &exit_code);
   strata::cli::AddEventsCommand(app, &exit_code);
   strata::cli::AddStatusCommand(app, &exit_code);
+  strata::cli::AddKafkaCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     strata::Status s = strata::InitLogging(

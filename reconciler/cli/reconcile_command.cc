@@ -135,9 +135,7 @@ int Run(const ReconcileFlags& flags, const KafkaOptions& kafka) {
     std::fprintf(stderr, "strata reconcile: %s\n", schemas.status().ToString().c_str());
     return kExitError;
   }
-  // Publishing one commit at a time wants each batch sent at once, not after a linger.
-  KafkaProperties producer_properties = {{"linger.ms", "0"}};
-  producer_properties.insert(producer_properties.end(), properties->begin(), properties->end());
+  KafkaProperties producer_properties = *properties;
   auto producer = Producer::Create(producer_properties);
   if (!producer.ok()) {
     std::fprintf(stderr, "strata reconcile: %s\n", producer.status().message().c_str());

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+
+#include "specs/kinds.h"
 #include <thread>
 
 namespace strata::reconcile {
@@ -47,6 +49,12 @@ Result<std::unique_ptr<Reconciler>> Reconciler::Create(
     const ReconcilerOptions& options, std::shared_ptr<const specs::SchemaSet> schemas,
     Producer* producer) {
   ASSIGN_OR_RETURN(Repository repo, Repository::Open(options.repo_path));
+  std::vector<std::string> topics = {std::string(kStatusTopic)};
+  for (const auto& kind : specs::AllKinds()) topics.push_back(DesiredTopic(kind.name));
+  auto prepare_timeout = std::min<std::chrono::milliseconds>(options.ack_timeout, std::chrono::seconds(5));
+  if (Status s = producer->PrepareTopics(topics, prepare_timeout); !s.ok()) {
+    spdlog::warn("{}; the first events may wait for librdkafka to find their topics", s.ToString());
+  }
   ReconcilerOptions filled = options;
   if (filled.source.empty()) filled.source = "/strata/" + filled.branch;
   return std::unique_ptr<Reconciler>(
