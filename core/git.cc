@@ -303,6 +303,16 @@ Result<std::vector<TreeFile>> Repository::ListFilesUnder(const git_oid& tree_id,
   return files;
 }
 
+Result<TreeFile> Repository::FindPath(const git_oid& tree_id, const std::string& path) const {
+  ASSIGN_OR_RETURN(TreePtr tree, LookupTree(repo_.get(), tree_id));
+  git_tree_entry* raw = nullptr;
+  int rc = git_tree_entry_bypath(&raw, tree.get(), path.c_str());
+  if (rc == GIT_ENOTFOUND) return Status::NotFound(path + " is not in tree " + OidToHex(tree_id));
+  if (rc < 0) return GitError(rc, "looking up " + path);
+  std::unique_ptr<git_tree_entry, Deleter<git_tree_entry_free>> entry(raw);
+  return TreeFile{path, *git_tree_entry_id(entry.get()), git_tree_entry_filemode(entry.get())};
+}
+
 Result<std::vector<ChangedFile>> Repository::DiffTrees(const git_oid& old_tree,
                                                        const git_oid& new_tree) const {
   std::vector<ChangedFile> changes;

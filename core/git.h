@@ -82,6 +82,8 @@ class Repository {
   Result<std::vector<TreeFile>> ListFilesUnder(const git_oid& tree, const std::string& dir) const;
   // Files that differ between two trees. Descends only into subtrees whose ids differ, so the
   // cost follows the size of the change, not of the trees. A zero `old_tree` means "empty tree".
+  // The entry at `path` ("tenants/acme/kafka/orders.yaml") of `tree`; kNotFound when absent.
+  Result<TreeFile> FindPath(const git_oid& tree, const std::string& path) const;
   Result<std::vector<ChangedFile>> DiffTrees(const git_oid& old_tree, const git_oid& new_tree) const;
   Result<std::string> ReadBlob(const git_oid& blob) const;
   // The size of an object, from its header, without inflating it.

@@ -1,7 +1,8 @@
 #include "core/kafka.h"
 
-#include <algorithm>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 
@@ -88,8 +89,18 @@ Result<KafkaProperties> LoadKafkaConfigFile(const std::string& path) {
   return properties;
 }
 
+// librdkafka's own log lines (syslog levels) go through spdlog, so they share the process's format
+// (human or JSON) and level. A broker going away is routine for a client that reconnects: warn.
+void ForwardKafkaLog(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  spdlog::level::level_enum to = level <= 3   ? spdlog::level::warn
+                                 : level <= 5 ? spdlog::level::info
+                                              : spdlog::level::debug;
+  spdlog::log(to, "kafka {} {}: {}", rd_kafka_name(rk), facility, message);
+}
+
 Result<KafkaConfPtr> MakeKafkaConf(const KafkaProperties& properties) {
   KafkaConfPtr conf(rd_kafka_conf_new());
+  rd_kafka_conf_set_log_cb(conf.get(), ForwardKafkaLog);
   char err[512];
   for (const auto& [key, value] : properties) {
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), err, sizeof err) !=

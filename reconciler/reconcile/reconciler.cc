@@ -138,6 +138,9 @@ Result<Checkpoint> Reconciler::PublishCommit(const Checkpoint& checkpoint, const
           changes->begin() + static_cast<ptrdiff_t>(begin),
           changes->begin() + static_cast<ptrdiff_t>(std::min(begin + batch, changes->size())));
       Result<std::vector<ChangeEvent>> events = builder_.Build(repo_, slice, context, next_sequence);
+      if (events.ok() && !checkpoint.exists) {
+        events = WithLastGoodStates(std::move(*events), *info, next_sequence);
+      }
       if (!events.ok()) {
         read_error = events.status();
         break;
@@ -193,6 +196,49 @@ Result<Checkpoint> Reconciler::SkipCommit(const Checkpoint& checkpoint, const gi
   ASSIGN_OR_RETURN(Checkpoint stored, AdvanceCheckpoint(repo_, options_.branch, checkpoint, to));
   report->skipped.push_back(commit_hex);
   return stored;
+}
+
+Result<std::vector<ChangeEvent>> Reconciler::WithLastGoodStates(std::vector<ChangeEvent> events,
+                                                                const CommitInfo& head,
+                                                                uint64_t first_sequence) {
+  std::vector<ChangeEvent> out;
+  out.reserve(events.size());
+  for (auto& event : events) {
+    if (event.type == ChangeType::kRejected && !event.kind.empty()) {
+      ASSIGN_OR_RETURN(std::optional<ChangeEvent> good, LastGoodState(event.path, head));
+      if (good.has_value()) {
+        spdlog::warn("{} is invalid at {}; keeping its last good state from {}", event.key,
+                     Short(event.commit), Short(good->commit));
+        out.push_back(std::move(*good));
+      }
+    }
+    out.push_back(std::move(event));
+  }
+  for (size_t i = 0; i < out.size(); ++i) out[i].sequence = first_sequence + i;
+  return out;
+}
+
+Result<std::optional<ChangeEvent>> Reconciler::LastGoodState(const std::string& path,
+                                                            const CommitInfo& head) {
+  git_oid tried{};
+  const CommitInfo* current = &head;
+  CommitInfo older;
+  for (int step = 0; step < options_.last_good_lookback && !current->parents.empty(); ++step) {
+    ASSIGN_OR_RETURN(older, repo_.ReadCommit(current->parents[0]));
+    current = &older;
+    Result<TreeFile> file = repo_.FindPath(older.tree, path);
+    if (file.status().code() == StatusCode::kNotFound) break;  // it did not exist before
+    if (!file.ok()) return file.status();
+    if (git_oid_equal(&file->oid, &tried)) continue;
+    tried = file->oid;
+    ChangedFile added{path, git_oid{}, file->oid, static_cast<git_filemode_t>(0), file->mode};
+    CommitContext context = ContextOf(older, options_.branch, options_.source, "");
+    ASSIGN_OR_RETURN(std::vector<ChangeEvent> built, builder_.Build(repo_, {added}, context, 0));
+    if (!built.empty() && built[0].type == ChangeType::kUpserted) {
+      return std::optional<ChangeEvent>(std::move(built[0]));
+    }
+  }
+  return std::optional<ChangeEvent>();
 }
 
 Status Reconciler::Produce(const std::vector<ChangeEvent>& events) {

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,7 @@ struct ReconcilerOptions {
   std::chrono::milliseconds ack_timeout{30000};
   size_t bootstrap_batch = 10000;  // events per Kafka batch in a bootstrap
   int read_attempts = 3;           // before a commit that cannot be read is skipped
+  int last_good_lookback = 1000;   // commits searched for a rejected file's last good state
   std::chrono::milliseconds read_retry_delay{200};
   // Called as a bootstrap goes on (files done, files in all).
   std::function<void(size_t, size_t)> progress;
@@ -77,6 +79,15 @@ class Reconciler {
   Result<Checkpoint> SkipCommit(const Checkpoint& checkpoint, const git_oid& commit,
                                 const Status& why, ReconcileReport* report);
   Status Produce(const std::vector<ChangeEvent>& events);
+  // In a bootstrap, each file that is invalid at the head is preceded by its last valid state
+  // from the branch's history, so that rebuilding Kafka from git keeps the last good state (a
+  // consumer must never see a cluster vanish because its newest edit was rejected).
+  Result<std::vector<ChangeEvent>> WithLastGoodStates(std::vector<ChangeEvent> events,
+                                                      const CommitInfo& head,
+                                                      uint64_t first_sequence);
+  // The newest valid state of `path` in the first-parent history before `head`; nullopt when
+  // there is none within the lookback.
+  Result<std::optional<ChangeEvent>> LastGoodState(const std::string& path, const CommitInfo& head);
 
   ReconcilerOptions options_;
   Repository repo_;
