@@ -79,13 +79,13 @@ std::function<void(size_t, size_t)> ProgressPrinter() {
     if (terminal) {
       int width = 40;
       int filled = static_cast<int>(width * done / total);
-      std::fprintf(stderr, "\rbootstrap [%s%s] %zu/%zu specs", std::string(filled, '#').c_str(),
+      std::fprintf(stderr, "\rbootstrap [%s%s] %zu/%zu files", std::string(filled, '#').c_str(),
                    std::string(width - filled, ' ').c_str(), done, total);
       if (done == total) std::fputc('\n', stderr);
     } else {
       size_t tenth = done * 10 / total;
       if (tenth > *last_tenth || done == total) {
-        std::fprintf(stderr, "bootstrap: %zu of %zu specs published\n", done, total);
+        std::fprintf(stderr, "bootstrap: %zu of %zu files published\n", done, total);
         *last_tenth = tenth;
       }
     }
@@ -97,8 +97,9 @@ void PrintReport(const reconcile::ReconcileReport& report, const std::string& br
     std::printf("%s is up to date at %s\n", branch.c_str(), report.head.substr(0, 12).c_str());
     return;
   }
-  std::printf("published %zu commit%s of %s: %zu events, %zu rejected%s; checkpoint at %s\n",
+  std::printf("published %zu commit%s of %s: %zu event%s, %zu rejected%s; checkpoint at %s\n",
               report.commits, report.commits == 1 ? "" : "s", branch.c_str(), report.events,
+              report.events == 1 ? "" : "s",
               report.rejected,
               report.bootstrap ? " (bootstrap)" : report.force_push ? " (after a force push)" : "",
               report.head.substr(0, 12).c_str());

@@ -13,12 +13,6 @@ namespace {
 
 std::string Short(const std::string& hex) { return hex.substr(0, 12); }
 
-// A reading error (a missing or corrupt object) is worth retrying; anything else is not ours to
-// retry here.
-bool IsReadError(const Status& status) {
-  return status.code() == StatusCode::kNotFound || status.code() == StatusCode::kInternal;
-}
-
 // The strata.status record that says a commit was skipped.
 KafkaMessage SkippedCommitRecord(const std::string& source, const std::string& branch,
                                  const std::string& commit, const Status& why) {
@@ -110,73 +104,72 @@ Result<ReconcileReport> Reconciler::RunOnce() {
 
 Result<Checkpoint> Reconciler::PublishCommit(const Checkpoint& checkpoint, const git_oid& commit,
                                              ReconcileReport* report) {
-  std::string commit_hex = OidToHex(commit);
-  // Reads are retried (an object may be arriving with a fetch); Kafka errors go to the caller.
+  // Reads are retried (an object may be arriving with a fetch); Kafka and checkpoint errors go to
+  // the caller, who retries the whole run.
   Status read_error;
   for (int attempt = 1; attempt <= options_.read_attempts; ++attempt) {
     if (attempt > 1) std::this_thread::sleep_for(options_.read_retry_delay * (1 << (attempt - 2)));
     read_error = Status();
-    Result<CommitInfo> info = repo_.ReadCommit(commit);
-    Result<std::vector<ChangedFile>> changes =
-        info.ok() ? repo_.DiffTrees(checkpoint.exists ? checkpoint.tree : git_oid{}, info->tree)
-                  : Result<std::vector<ChangedFile>>(info.status());
-    if (!changes.ok()) {
-      read_error = changes.status();
-      if (!IsReadError(read_error)) return read_error;
-      spdlog::warn("cannot read commit {} (attempt {} of {}): {}", Short(commit_hex), attempt,
-                   options_.read_attempts, read_error.ToString());
-      continue;
-    }
-    std::string parent = checkpoint.exists ? OidToHex(checkpoint.commit) : "";
-    CommitContext context = ContextOf(*info, options_.branch, options_.source, parent);
-    uint64_t next_sequence = checkpoint.sequence + 1;
-    size_t batch = std::max<size_t>(1, options_.bootstrap_batch);
-    size_t published = 0;
-    size_t rejected = 0;
-    for (size_t begin = 0; begin < changes->size(); begin += batch) {
-      std::vector<ChangedFile> slice(
-          changes->begin() + static_cast<ptrdiff_t>(begin),
-          changes->begin() + static_cast<ptrdiff_t>(std::min(begin + batch, changes->size())));
-      Result<std::vector<ChangeEvent>> events = builder_.Build(repo_, slice, context, next_sequence);
-      if (events.ok() && !checkpoint.exists) {
-        events = WithLastGoodStates(std::move(*events), *info, next_sequence);
-      }
-      if (!events.ok()) {
-        read_error = events.status();
-        break;
-      }
-      for (const auto& e : *events) {
-        if (e.type != ChangeType::kRejected) continue;
-        ++rejected;
-        for (const auto& err : e.errors) {
-          spdlog::warn("rejected {} in {}: {}:{}:{}: {}{}{}", e.key, Short(commit_hex), err.file,
-                       err.line, err.column, err.field, err.field.empty() ? "" : ": ", err.message);
-        }
-      }
-      RETURN_IF_ERROR(Produce(*events));
-      next_sequence += events->size();
-      published += events->size();
-      if (options_.progress) options_.progress(std::min(begin + batch, changes->size()), changes->size());
-    }
-    if (!read_error.ok()) {
-      if (!IsReadError(read_error)) return read_error;
-      spdlog::warn("cannot read commit {} (attempt {} of {}): {}", Short(commit_hex), attempt,
-                   options_.read_attempts, read_error.ToString());
-      continue;
-    }
-    Checkpoint to = checkpoint;
-    to.commit = commit;
-    to.tree = info->tree;
-    to.sequence = next_sequence - 1;
-    ASSIGN_OR_RETURN(Checkpoint stored, AdvanceCheckpoint(repo_, options_.branch, checkpoint, to));
-    ++report->commits;
-    report->events += published;
-    report->rejected += rejected;
-    spdlog::info("published {} on {}: {} events, {} rejected, sequence {}", Short(commit_hex),
-                 options_.branch, published, rejected, to.sequence);
-    return stored;
+    Result<Checkpoint> next = TryPublishCommit(checkpoint, commit, report, &read_error);
+    if (read_error.ok()) return next;
+    spdlog::warn("cannot read commit {} (attempt {} of {}): {}", Short(OidToHex(commit)), attempt,
+                 options_.read_attempts, read_error.ToString());
   }
   return SkipCommit(checkpoint, commit, read_error, report);
+}
+
+Result<Checkpoint> Reconciler::TryPublishCommit(const Checkpoint& checkpoint, const git_oid& commit,
+                                                ReconcileReport* report, Status* read_error) {
+  auto unreadable = [&](const Status& s) -> Result<Checkpoint> {
+    *read_error = s;
+    return s;
+  };
+  Result<CommitInfo> info = repo_.ReadCommit(commit);
+  if (!info.ok()) return unreadable(info.status());
+  Result<std::vector<ChangedFile>> changes =
+      repo_.DiffTrees(checkpoint.exists ? checkpoint.tree : git_oid{}, info->tree);
+  if (!changes.ok()) return unreadable(changes.status());
+
+  std::string commit_hex = OidToHex(commit);
+  std::string parent = checkpoint.exists ? OidToHex(checkpoint.commit) : "";
+  CommitContext context = ContextOf(*info, options_.branch, options_.source, parent);
+  uint64_t next_sequence = checkpoint.sequence + 1;
+  size_t batch = std::max<size_t>(1, options_.bootstrap_batch);
+  size_t rejected = 0;
+  // Big changes (a bootstrap) go out in batches, so memory stays bounded by the batch.
+  for (size_t begin = 0; begin < changes->size(); begin += batch) {
+    size_t end = std::min(begin + batch, changes->size());
+    std::vector<ChangedFile> slice(changes->begin() + static_cast<ptrdiff_t>(begin),
+                                   changes->begin() + static_cast<ptrdiff_t>(end));
+    Result<std::vector<ChangeEvent>> events = builder_.Build(repo_, slice, context, next_sequence);
+    if (events.ok() && !checkpoint.exists) {
+      events = WithLastGoodStates(std::move(*events), *info, next_sequence);
+    }
+    if (!events.ok()) return unreadable(events.status());
+    for (const auto& e : *events) {
+      if (e.type != ChangeType::kRejected) continue;
+      ++rejected;
+      for (const auto& err : e.errors) {
+        spdlog::warn("rejected {} in {}: {}:{}:{}: {}{}{}", e.key, Short(commit_hex), err.file,
+                     err.line, err.column, err.field, err.field.empty() ? "" : ": ", err.message);
+      }
+    }
+    RETURN_IF_ERROR(Produce(*events));
+    next_sequence += events->size();
+    if (options_.progress && !checkpoint.exists) options_.progress(end, changes->size());
+  }
+  Checkpoint to = checkpoint;
+  to.commit = commit;
+  to.tree = info->tree;
+  to.sequence = next_sequence - 1;
+  ASSIGN_OR_RETURN(Checkpoint stored, AdvanceCheckpoint(repo_, options_.branch, checkpoint, to));
+  size_t published = to.sequence - checkpoint.sequence;
+  ++report->commits;
+  report->events += published;
+  report->rejected += rejected;
+  spdlog::info("published {} on {}: {} events, {} rejected, sequence {}", Short(commit_hex),
+               options_.branch, published, rejected, to.sequence);
+  return stored;
 }
 
 Result<Checkpoint> Reconciler::SkipCommit(const Checkpoint& checkpoint, const git_oid& commit,

@@ -42,7 +42,7 @@ struct ReconcilerOptions {
   int read_attempts = 3;           // before a commit that cannot be read is skipped
   int last_good_lookback = 1000;   // commits searched for a rejected file's last good state
   std::chrono::milliseconds read_retry_delay{200};
-  // Called as a bootstrap goes on (files done, files in all).
+  // Called as a bootstrap goes on (files done, files in all: specs and any other file).
   std::function<void(size_t, size_t)> progress;
 };
 
@@ -76,6 +76,10 @@ class Reconciler {
   // Publishes `commit` on top of `checkpoint` and moves it; returns the new checkpoint.
   Result<Checkpoint> PublishCommit(const Checkpoint& checkpoint, const git_oid& commit,
                                    ReconcileReport* report);
+  // One attempt. When an object of the commit cannot be read, sets `*read_error` (worth retrying,
+  // then skipping); any other error is from Kafka or the checkpoint.
+  Result<Checkpoint> TryPublishCommit(const Checkpoint& checkpoint, const git_oid& commit,
+                                      ReconcileReport* report, Status* read_error);
   Result<Checkpoint> SkipCommit(const Checkpoint& checkpoint, const git_oid& commit,
                                 const Status& why, ReconcileReport* report);
   Status Produce(const std::vector<ChangeEvent>& events);

@@ -255,7 +255,7 @@ TEST_F(ReconcileCliTest, KilledDuringABootstrapOfTenThousandSpecsItRestartsAndLo
     ChildProcess first({kStrata, "reconcile", "--once", "--repo", big, "--kafka", Kafka(),
                         "--bootstrap-batch", "500", "--threads", "1"},
                        dir_ + "/first.log");
-    ASSERT_TRUE(first.WaitForLog("specs published", std::chrono::seconds(60))) << first.Log();
+    ASSERT_TRUE(first.WaitForLog("files published", std::chrono::seconds(60))) << first.Log();
     first.Signal(SIGKILL);
     EXPECT_EQ(first.Wait(), 128 + SIGKILL);
   }
