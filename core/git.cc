@@ -189,14 +189,6 @@ Status GitError(int rc, std::string_view what) {
   }
 }
 
-Result<git_oid> OidFromHex(std::string_view hex) {
-  git_oid oid{};
-  if (hex.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&oid, hex.data(), hex.size()) < 0) {
-    return Status::InvalidArgument("'" + std::string(hex) + "' is not a 40-digit object id");
-  }
-  return oid;
-}
-
 std::string OidToHex(const git_oid& oid) {
   char buf[GIT_OID_HEXSZ + 1];
   git_oid_tostr(buf, sizeof buf, &oid);

@@ -27,8 +27,6 @@ void EnsureGitInitialised();
 Status GitError(int rc, std::string_view what);
 
 std::string OidToHex(const git_oid& oid);
-// kInvalidArgument unless `hex` is a full 40-digit object id.
-Result<git_oid> OidFromHex(std::string_view hex);
 inline bool IsZeroOid(const git_oid& oid) { return git_oid_is_zero(&oid) != 0; }
 
 // One file of a tree, with its path from the tree's root.

@@ -69,6 +69,15 @@ std::string Trim(const std::string& s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
+// librdkafka's own log lines (syslog levels) go through spdlog, so they share the process's format
+// (human or JSON) and level. A broker going away is routine for a client that reconnects: warn.
+void ForwardKafkaLog(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  spdlog::level::level_enum to = level <= 3   ? spdlog::level::warn
+                                 : level <= 5 ? spdlog::level::info
+                                              : spdlog::level::debug;
+  spdlog::log(to, "kafka {} {}: {}", rd_kafka_name(rk), facility, message);
+}
+
 }  // namespace
 
 Result<KafkaProperties> LoadKafkaConfigFile(const std::string& path) {
@@ -87,15 +96,6 @@ Result<KafkaProperties> LoadKafkaConfigFile(const std::string& path) {
     properties.emplace_back(Trim(trimmed.substr(0, eq)), Trim(trimmed.substr(eq + 1)));
   }
   return properties;
-}
-
-// librdkafka's own log lines (syslog levels) go through spdlog, so they share the process's format
-// (human or JSON) and level. A broker going away is routine for a client that reconnects: warn.
-void ForwardKafkaLog(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
-  spdlog::level::level_enum to = level <= 3   ? spdlog::level::warn
-                                 : level <= 5 ? spdlog::level::info
-                                              : spdlog::level::debug;
-  spdlog::log(to, "kafka {} {}: {}", rd_kafka_name(rk), facility, message);
 }
 
 Result<KafkaConfPtr> MakeKafkaConf(const KafkaProperties& properties) {

@@ -444,6 +444,8 @@ TEST_F(ReconcilerTest, ACommitThatCannotBeReadIsSkippedAfterRetriesAndItsChanges
   EXPECT_EQ(OidToHex(checkpoint.commit), broken);
   EXPECT_EQ(OidToHex(checkpoint.tree), tree);  // Kafka still holds the tree before it
   EXPECT_THAT(checkpoint.skipped, ElementsAre(broken));
+  auto status = Sh(std::string(STRATA_BINARY) + " status --repo " + work_);
+  EXPECT_THAT(status.out, ::testing::HasSubstr("skipped     " + broken + ": could not be read"));
 
   // The blob comes back; the next commit carries the skipped change with it.
   std::filesystem::rename(away, object);
