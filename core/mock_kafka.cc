@@ -1,5 +1,14 @@
 #include "core/mock_kafka.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+
 namespace strata {
 
 MockKafka::MockKafka(KafkaPtr handle, rd_kafka_mock_cluster_t* cluster)
@@ -8,6 +17,40 @@ MockKafka::MockKafka(KafkaPtr handle, rd_kafka_mock_cluster_t* cluster)
       bootstrap_(rd_kafka_mock_cluster_bootstraps(cluster)) {}
 
 MockKafka::~MockKafka() { rd_kafka_mock_cluster_destroy(cluster_); }
+
+namespace {
+
+// Real Kafka brokers turn Nagle's algorithm off on their connections; the mock's do not, and then
+// a response that follows another on the same connection waits for the client's delayed ACK: 40 ms
+// stalls, at random, on loopback. The mock makes its listening sockets without asking anyone, so
+// they are found by port among this process's descriptors; Linux hands TCP_NODELAY on from a
+// listening socket to the connections it accepts.
+void DisableNagleOnListeners(const std::string& bootstrap) {
+  std::set<int> ports;
+  for (size_t at = 0; at < bootstrap.size();) {
+    size_t comma = bootstrap.find(',', at);
+    std::string server = bootstrap.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+    ports.insert(std::atoi(server.substr(server.rfind(':') + 1).c_str()));
+    at = comma == std::string::npos ? bootstrap.size() : comma + 1;
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    int fd = std::atoi(entry.path().filename().c_str());
+    sockaddr_in address{};
+    socklen_t length = sizeof address;
+    int listening = 0;
+    socklen_t flag_length = sizeof listening;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0 ||
+        address.sin_family != AF_INET || ports.count(ntohs(address.sin_port)) == 0 ||
+        ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &flag_length) != 0 || !listening) {
+      continue;
+    }
+    int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  }
+}
+
+}  // namespace
 
 Result<std::unique_ptr<MockKafka>> MockKafka::Start(int brokers) {
   KafkaConfPtr conf(rd_kafka_conf_new());
@@ -20,6 +63,7 @@ Result<std::unique_ptr<MockKafka>> MockKafka::Start(int brokers) {
   KafkaPtr handle(raw);
   rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(handle.get(), brokers);
   if (cluster == nullptr) return Status::Internal("starting the mock Kafka cluster");
+  DisableNagleOnListeners(rd_kafka_mock_cluster_bootstraps(cluster));
   return std::unique_ptr<MockKafka>(new MockKafka(std::move(handle), cluster));
 }
 

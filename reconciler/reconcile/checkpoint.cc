@@ -39,25 +39,34 @@ Result<Checkpoint> ReadCheckpoint(const Repository& repo, const std::string& bra
   return checkpoint;
 }
 
-Result<Checkpoint> AdvanceCheckpoint(const Repository& repo, const std::string& branch,
-                                     const Checkpoint& from, const Checkpoint& to) {
-  std::string commit_hex = OidToHex(to.commit);
-  std::string message = "strata: reconciled " + branch + " at " + commit_hex.substr(0, 12) +
+Result<git_oid> WriteCheckpointCommit(const Repository& repo, const std::string& branch,
+                                      const Checkpoint& to) {
+  std::string message = "strata: reconciled " + branch + " at " + OidToHex(to.commit).substr(0, 12) +
                         "\n\n" + kSequenceTrailer + ": " + std::to_string(to.sequence) + "\n";
   size_t first = to.skipped.size() > kMaxSkippedKept ? to.skipped.size() - kMaxSkippedKept : 0;
   for (size_t i = first; i < to.skipped.size(); ++i) {
     message += std::string(kSkippedTrailer) + ": " + to.skipped[i] + "\n";
   }
-  ASSIGN_OR_RETURN(git_oid checkpoint_commit,
-                   repo.Commit("", to.tree, {to.commit}, message, "strata reconciler",
-                               "reconciler@strata.invalid"));
+  return repo.Commit("", to.tree, {to.commit}, message, "strata reconciler",
+                     "reconciler@strata.invalid");
+}
+
+Result<Checkpoint> MoveCheckpoint(const Repository& repo, const std::string& branch,
+                                  const Checkpoint& from, const Checkpoint& to,
+                                  const git_oid& checkpoint_commit) {
   git_oid expected = from.exists ? from.ref_target : git_oid{};
   RETURN_IF_ERROR(repo.CompareAndSwapRef(CheckpointRef(branch), expected, checkpoint_commit,
-                                         "strata: reconciled " + commit_hex));
+                                         "strata: reconciled " + OidToHex(to.commit)));
   Checkpoint stored = to;
   stored.exists = true;
   stored.ref_target = checkpoint_commit;
   return stored;
+}
+
+Result<Checkpoint> AdvanceCheckpoint(const Repository& repo, const std::string& branch,
+                                     const Checkpoint& from, const Checkpoint& to) {
+  ASSIGN_OR_RETURN(git_oid checkpoint_commit, WriteCheckpointCommit(repo, branch, to));
+  return MoveCheckpoint(repo, branch, from, to, checkpoint_commit);
 }
 
 }  // namespace strata::reconcile

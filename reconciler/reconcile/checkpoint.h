@@ -39,10 +39,20 @@ std::string CheckpointRef(const std::string& branch);
 // kInvalidArgument when the ref points at something that is not a checkpoint commit.
 Result<Checkpoint> ReadCheckpoint(const Repository& repo, const std::string& branch);
 
-// Moves the checkpoint from `from` to `to` (its commit, tree, sequence and skipped list) and
-// returns `to` as now stored (with its ref_target). kAborted when another reconciler moved it
-// first; the ref is then left as that one wrote it.
-Result<Checkpoint> AdvanceCheckpoint(const Repository& repo, const std::string& branch, const Checkpoint& from,
-                         const Checkpoint& to);
+// Writes the checkpoint commit that records `to` (without moving any ref) and returns its id.
+// Split from the move so that the write can overlap the wait for Kafka's acknowledgements.
+Result<git_oid> WriteCheckpointCommit(const Repository& repo, const std::string& branch,
+                                      const Checkpoint& to);
+
+// Moves the checkpoint ref from `from` to `checkpoint_commit` (written by WriteCheckpointCommit for
+// `to`) and returns `to` as now stored. kAborted when another reconciler moved it first; the ref is
+// then left as that one wrote it.
+Result<Checkpoint> MoveCheckpoint(const Repository& repo, const std::string& branch,
+                                  const Checkpoint& from, const Checkpoint& to,
+                                  const git_oid& checkpoint_commit);
+
+// Both in one: write the checkpoint commit for `to`, then move the ref to it.
+Result<Checkpoint> AdvanceCheckpoint(const Repository& repo, const std::string& branch,
+                                     const Checkpoint& from, const Checkpoint& to);
 
 }  // namespace strata::reconcile
