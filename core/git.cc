@@ -348,7 +348,8 @@ Status Repository::CompareAndSwapRef(const std::string& ref, const git_oid& expe
                                                &expected, log_message.c_str());
   ReferencePtr moved(raw);
   // EEXISTS: created by another writer; EMODIFIED: moved; ENOTFOUND: deleted; ELOCKED: in flight.
-  if (rc == GIT_EEXISTS || rc == GIT_EMODIFIED || rc == GIT_ENOTFOUND || rc == GIT_ELOCKED) {
+  if (rc == GIT_ELOCKED) return Status::Aborted(ref + " is locked by another writer");
+  if (rc == GIT_EEXISTS || rc == GIT_EMODIFIED || rc == GIT_ENOTFOUND) {
     return Status::Aborted(ref + " moved under us (expected " +
                            (IsZero(expected) ? std::string("no ref") : OidToHex(expected)) + ")");
   }

@@ -136,10 +136,11 @@ Status Producer::PrepareTopics(const std::vector<std::string>& topics,
     const rd_kafka_metadata_t* metadata = nullptr;
     rd_kafka_resp_err_t rc = rd_kafka_metadata(handle_.get(), 0, topic.get(), &metadata,
                                                static_cast<int>(timeout.count()));
+    if (rc == RD_KAFKA_RESP_ERR_NO_ERROR && metadata->topic_cnt == 1) rc = metadata->topics[0].err;
+    if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
     if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return Status::Unavailable("looking up topic " + name + ": " + rd_kafka_err2str(rc));
     }
-    rd_kafka_metadata_destroy(metadata);
   }
   return Status::Ok();
 }

@@ -48,14 +48,16 @@ std::string HookScript(const std::string& hook, const std::string& strata) {
 Status Install(const std::string& repo_path, bool force) {
   ASSIGN_OR_RETURN(Repository repo, Repository::Open(repo_path));
   std::filesystem::path hooks = std::filesystem::path(git_repository_path(repo.raw())) / "hooks";
-  std::filesystem::create_directories(hooks);
+  std::error_code ec;
+  std::filesystem::create_directories(hooks, ec);
+  if (ec) return Status::Internal("cannot make " + hooks.string() + ": " + ec.message());
   std::vector<std::string> names = git_repository_is_bare(repo.raw()) != 0
                                        ? std::vector<std::string>{"post-receive"}
                                        : std::vector<std::string>{"post-commit", "post-merge"};
   std::string strata = SelfPath();
   for (const auto& name : names) {
     std::filesystem::path file = hooks / name;
-    if (std::filesystem::exists(file) && !force) {
+    if (std::filesystem::exists(file, ec) && !force) {
       std::ifstream in(file);
       std::string existing((std::istreambuf_iterator<char>(in)), {});
       if (existing.find(kMarker) == std::string::npos) {
@@ -65,12 +67,17 @@ Status Install(const std::string& repo_path, bool force) {
                                      "\nor pass --force to replace it");
       }
     }
-    std::ofstream(file, std::ios::trunc) << HookScript(name, strata);
+    std::ofstream out(file, std::ios::trunc);
+    out << HookScript(name, strata);
+    out.close();
+    if (!out) return Status::Internal("cannot write " + file.string());
     std::filesystem::permissions(file, std::filesystem::perms::owner_all |
                                            std::filesystem::perms::group_read |
                                            std::filesystem::perms::group_exec |
                                            std::filesystem::perms::others_read |
-                                           std::filesystem::perms::others_exec);
+                                           std::filesystem::perms::others_exec,
+                                 ec);
+    if (ec) return Status::Internal("cannot make " + file.string() + " executable: " + ec.message());
     std::printf("installed %s\n", file.c_str());
   }
   return Status::Ok();

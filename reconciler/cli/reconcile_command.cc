@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <cctype>
+#include <charconv>
 #include <thread>
 
 #include "core/git.h"
@@ -48,6 +49,27 @@ bool IsRemote(const std::string& repo) {
   return !std::filesystem::exists(repo, ec) && repo.find("://") != std::string::npos;
 }
 
+// The URL without its user and password ("https://user:token@host/x" → "https://host/x"): what
+// may be logged or used in a file name.
+std::string RedactUrl(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  size_t host = scheme + 3;
+  size_t path = url.find('/', host);
+  size_t at = url.rfind('@', path == std::string::npos ? std::string::npos : path);
+  if (at == std::string::npos || at < host) return url;
+  return url.substr(0, host) + url.substr(at + 1);
+}
+
+// `text` with every occurrence of `url` replaced by its redacted form (libgit2's errors quote it).
+std::string Redacted(std::string text, const std::string& url) {
+  std::string safe = RedactUrl(url);
+  for (size_t at = text.find(url); at != std::string::npos; at = text.find(url, at + safe.size())) {
+    text.replace(at, url.size(), safe);
+  }
+  return text;
+}
+
 std::string DefaultMirror(const std::string& url) {
   const char* cache = std::getenv("XDG_CACHE_HOME");
   const char* home = std::getenv("HOME");
@@ -55,19 +77,23 @@ std::string DefaultMirror(const std::string& url) {
                      : home != nullptr                  ? std::string(home) + "/.cache"
                                                         : "/tmp";
   std::string name;
-  for (char c : url) name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
+  for (char c : RedactUrl(url)) name += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
   return base + "/strata/mirrors/" + name;
 }
 
 // Makes (once) and refreshes the local bare mirror of a remote fleet repo.
+// Errors name the URL without credentials.
 Status FetchMirror(const std::string& url, const std::string& mirror, const std::string& branch) {
   Result<Repository> repo = Repository::Open(mirror);
   if (!repo.ok()) {
-    std::filesystem::create_directories(std::filesystem::path(mirror).parent_path());
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(mirror).parent_path(), ec);
     repo = Repository::Init(mirror, /*bare=*/true, branch);
     if (!repo.ok()) return repo.status();
   }
-  return repo->Fetch(url, {"+refs/heads/" + branch + ":refs/heads/" + branch});
+  Status fetched = repo->Fetch(url, {"+refs/heads/" + branch + ":refs/heads/" + branch});
+  if (fetched.ok()) return fetched;
+  return Status::Unavailable(Redacted(fetched.message(), url));
 }
 
 // Bootstrap progress: a bar on a terminal, a plain line per tenth otherwise.
@@ -186,7 +212,14 @@ int Run(const ReconcileFlags& flags, const KafkaOptions& kafka) {
     reconcile::WebhookOptions webhook_options;
     size_t colon = flags.webhook_listen.rfind(':');
     webhook_options.host = colon == std::string::npos ? "127.0.0.1" : flags.webhook_listen.substr(0, colon);
-    webhook_options.port = std::atoi(flags.webhook_listen.substr(colon + 1).c_str());
+    std::string port = flags.webhook_listen.substr(colon == std::string::npos ? 0 : colon + 1);
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), webhook_options.port);
+    if (ec != std::errc() || end != port.data() + port.size() || webhook_options.port < 0 ||
+        webhook_options.port > 65535) {
+      std::fprintf(stderr, "strata reconcile: --webhook-listen wants HOST:PORT, not '%s'\n",
+                   flags.webhook_listen.c_str());
+      return kExitError;
+    }
     webhook_options.secret = *secret;
     webhook_options.branch = flags.branch;
     auto started = reconcile::WebhookServer::Start(webhook_options,
@@ -199,13 +232,14 @@ int Run(const ReconcileFlags& flags, const KafkaOptions& kafka) {
     std::fprintf(stderr, "webhook listening on http://%s:%d/webhook\n", webhook_options.host.c_str(),
                  webhook->port());
   }
-  std::fprintf(stderr, "watching %s branch %s\n", flags.repo.c_str(), flags.branch.c_str());
+  std::fprintf(stderr, "watching %s branch %s\n", RedactUrl(flags.repo).c_str(), flags.branch.c_str());
   auto interval = std::chrono::milliseconds(static_cast<int64_t>(flags.poll_interval * 1000));
   std::chrono::milliseconds backoff{0};
   while (!g_stop.load()) {
     if (remote) {
       if (Status s = FetchMirror(flags.repo, local, flags.branch); !s.ok()) {
-        spdlog::warn("fetching {}: {}; publishing what the mirror has", flags.repo, s.ToString());
+        spdlog::warn("fetching {}: {}; publishing what the mirror has", RedactUrl(flags.repo),
+                     s.ToString());
       }
     }
     auto report = (*reconciler)->RunOnce();
@@ -219,7 +253,10 @@ int Run(const ReconcileFlags& flags, const KafkaOptions& kafka) {
         if (fresh.ok()) {
           producer = std::move(fresh);
           reconciler = make_reconciler();
-          if (!reconciler.ok()) return kExitError;
+          if (!reconciler.ok()) {
+            std::fprintf(stderr, "strata reconcile: %s\n", reconciler.status().ToString().c_str());
+            return kExitError;
+          }
         }
       }
       backoff = std::min<std::chrono::milliseconds>(

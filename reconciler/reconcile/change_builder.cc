@@ -42,14 +42,16 @@ std::string TopicOf(const ChangeEvent& event) {
 
 // One thread's means to read and check specs.
 struct ChangeBuilder::Worker {
-  explicit Worker(std::shared_ptr<const specs::SchemaSet> schemas) : validator(std::move(schemas)) {}
+  explicit Worker(std::shared_ptr<const specs::SchemaSet> schemas)
+      : validator(std::move(schemas)) {}
   specs::SchemaValidator validator;
 
   // The event for one changed file; nullopt when the file is not a published spec.
   Result<std::optional<ChangeEvent>> Build(const Repository& repo, const ChangedFile& change,
                                            const CommitContext& context) {
     Result<specs::PathRule> rule = specs::ClassifyPath(change.path);
-    if (rule.ok() && (rule->area == specs::Area::kNotSpec || rule->area == specs::Area::kSatellite)) {
+    if (rule.ok() &&
+        (rule->area == specs::Area::kNotSpec || rule->area == specs::Area::kSatellite)) {
       return std::optional<ChangeEvent>();
     }
     ChangeEvent event;
@@ -108,7 +110,8 @@ struct ChangeBuilder::Worker {
   // The key a file at this path has: the path decides it, whatever the document says.
   static std::string KeyFromPath(const std::string& kind, const specs::PathRule& rule) {
     const specs::KindInfo* info = specs::FindKind(kind);
-    std::string org = rule.area == specs::Area::kPolicy && kind == "OrgPolicy" ? rule.name : rule.org;
+    std::string org =
+        rule.area == specs::Area::kPolicy && kind == "OrgPolicy" ? rule.name : rule.org;
     return specs::ResourceKey(kind, info != nullptr && info->org_scoped ? org : "", rule.name);
   }
 
@@ -151,26 +154,27 @@ Result<std::vector<ChangeEvent>> ChangeBuilder::Build(const Repository& repo,
     }
   } else {
     std::vector<Status> failures(workers);
-    std::vector<std::thread> pool;
-    for (size_t w = 0; w < workers; ++w) {
-      pool.emplace_back([&, w] {
-        Result<Repository> own = Repository::Open(repo_path_);
-        if (!own.ok()) {
-          failures[w] = own.status();
-          return;
-        }
-        Worker worker(schemas_);
-        for (size_t i = w; i < changes.size(); i += workers) {
-          Result<std::optional<ChangeEvent>> event = worker.Build(*own, changes[i], context);
-          if (!event.ok()) {
-            failures[w] = event.status();
+    {
+      std::vector<std::jthread> pool;  // joined when the block ends, even on an exception
+      for (size_t w = 0; w < workers; ++w) {
+        pool.emplace_back([&, w] {
+          Result<Repository> own = Repository::Open(repo_path_);
+          if (!own.ok()) {
+            failures[w] = own.status();
             return;
           }
-          slots[i] = std::move(*event);
-        }
-      });
+          Worker worker(schemas_);
+          for (size_t i = w; i < changes.size(); i += workers) {
+            Result<std::optional<ChangeEvent>> event = worker.Build(*own, changes[i], context);
+            if (!event.ok()) {
+              failures[w] = event.status();
+              return;
+            }
+            slots[i] = std::move(*event);
+          }
+        });
+      }
     }
-    for (auto& t : pool) t.join();
     for (const Status& s : failures) RETURN_IF_ERROR(s);
   }
   std::vector<ChangeEvent> events;

@@ -13,6 +13,9 @@ namespace {
 
 std::string Short(const std::string& hex) { return hex.substr(0, 12); }
 
+// How often a checkpoint swap may fail with nobody having moved the ref before we give up.
+constexpr int kMaxStuckPasses = 5;
+
 // The strata.status record that says a commit was skipped.
 KafkaMessage SkippedCommitRecord(const std::string& source, const std::string& branch,
                                  const std::string& commit, const Status& why) {
@@ -57,11 +60,22 @@ Result<std::unique_ptr<Reconciler>> Reconciler::Create(
 
 Result<ReconcileReport> Reconciler::RunOnce() {
   ReconcileReport report;
-  while (true) {
+  git_oid stuck_at{};  // the checkpoint a swap failed from without anyone having moved it
+  int stuck_passes = 0;
+  for (int pass = 0;; ++pass) {
     ASSIGN_OR_RETURN(Checkpoint checkpoint, ReadCheckpoint(repo_, options_.branch));
     ASSIGN_OR_RETURN(git_oid head, repo_.ResolveCommit("refs/heads/" + options_.branch));
     report.head = OidToHex(checkpoint.commit);
     if (checkpoint.exists && git_oid_equal(&checkpoint.commit, &head)) return report;
+    if (pass > 0 && git_oid_equal(&checkpoint.ref_target, &stuck_at)) {
+      // Nobody moved the ref, yet the swap failed: a lock left behind, or a writer mid-way.
+      if (++stuck_passes > kMaxStuckPasses) {
+        return Status::Unavailable(CheckpointRef(options_.branch) +
+                                   " cannot be moved: it stays locked (remove its .lock file if "
+                                   "no git process or reconciler is writing it)");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20 * stuck_passes));
+    }
 
     std::vector<git_oid> commits;
     if (!checkpoint.exists) {
@@ -79,6 +93,10 @@ Result<ReconcileReport> Reconciler::RunOnce() {
                        options_.branch, Short(OidToHex(checkpoint.commit)), Short(head_hex));
           warned_force_push_ = head_hex;
         }
+        // Events of the abandoned line may be in Kafka beyond the checkpoint's number (a run that
+        // failed or was killed half-way). Numbering the new line above any such event keeps a
+        // consumer from taking a newer state for an older one.
+        checkpoint.sequence += kForcePushSequenceGap;
         commits.push_back(head);
       } else {
         return line.status();
@@ -89,8 +107,9 @@ Result<ReconcileReport> Reconciler::RunOnce() {
       Result<Checkpoint> next = PublishCommit(checkpoint, commit, &report);
       if (next.status().code() == StatusCode::kAborted) {
         ++report.races_lost;
-        spdlog::info("another reconciler moved the checkpoint of {} first; reading it again",
-                     options_.branch);
+        spdlog::info("the checkpoint of {} moved under us ({}); reading it again", options_.branch,
+                     next.status().message());
+        stuck_at = checkpoint.ref_target;
         race_lost = true;
         break;
       }
@@ -107,19 +126,22 @@ Result<Checkpoint> Reconciler::PublishCommit(const Checkpoint& checkpoint, const
   // Reads are retried (an object may be arriving with a fetch); Kafka and checkpoint errors go to
   // the caller, who retries the whole run.
   Status read_error;
+  uint64_t produced_up_to = checkpoint.sequence;  // numbers some attempt has put on Kafka
   for (int attempt = 1; attempt <= options_.read_attempts; ++attempt) {
     if (attempt > 1) std::this_thread::sleep_for(options_.read_retry_delay * (1 << (attempt - 2)));
     read_error = Status();
-    Result<Checkpoint> next = TryPublishCommit(checkpoint, commit, report, &read_error);
+    Result<Checkpoint> next =
+        TryPublishCommit(checkpoint, commit, report, &read_error, &produced_up_to);
     if (read_error.ok()) return next;
     spdlog::warn("cannot read commit {} (attempt {} of {}): {}", Short(OidToHex(commit)), attempt,
                  options_.read_attempts, read_error.ToString());
   }
-  return SkipCommit(checkpoint, commit, read_error, report);
+  return SkipCommit(checkpoint, commit, read_error, produced_up_to, report);
 }
 
 Result<Checkpoint> Reconciler::TryPublishCommit(const Checkpoint& checkpoint, const git_oid& commit,
-                                                ReconcileReport* report, Status* read_error) {
+                                                ReconcileReport* report, Status* read_error,
+                                                uint64_t* produced_up_to) {
   using Clock = std::chrono::steady_clock;
   auto started = Clock::now();
   Clock::duration building{};
@@ -168,15 +190,19 @@ Result<Checkpoint> Reconciler::TryPublishCommit(const Checkpoint& checkpoint, co
     next_sequence += events->size();
     auto produce_start = Clock::now();
     building += produce_start - build_start;
+    // Some of a batch may reach Kafka even when the call fails.
+    *produced_up_to = std::max(*produced_up_to, next_sequence - 1);
     if (end < changes->size()) {
       RETURN_IF_ERROR(Produce(*events));
     } else {
       // The last batch: the checkpoint commit is known now. Writing it (a git object, no ref yet)
       // overlaps the wait for Kafka; nothing else touches the repository meanwhile.
       to.sequence = next_sequence - 1;
-      std::thread writer([&] { checkpoint_commit = WriteCheckpointCommit(repo_, options_.branch, to); });
-      Status produced = Produce(*events);
-      writer.join();
+      Status produced;
+      {
+        std::jthread writer([&] { checkpoint_commit = WriteCheckpointCommit(repo_, options_.branch, to); });
+        produced = Produce(*events);
+      }
       RETURN_IF_ERROR(produced);
     }
     producing += Clock::now() - produce_start;
@@ -202,7 +228,8 @@ Result<Checkpoint> Reconciler::TryPublishCommit(const Checkpoint& checkpoint, co
 }
 
 Result<Checkpoint> Reconciler::SkipCommit(const Checkpoint& checkpoint, const git_oid& commit,
-                                          const Status& why, ReconcileReport* report) {
+                                          const Status& why, uint64_t produced_up_to,
+                                          ReconcileReport* report) {
   std::string commit_hex = OidToHex(commit);
   spdlog::error("skipping commit {} of {} after {} attempts: {}; its changes go out with the next "
                 "commit that can be read",
@@ -211,6 +238,8 @@ Result<Checkpoint> Reconciler::SkipCommit(const Checkpoint& checkpoint, const gi
       {SkippedCommitRecord(options_.source, options_.branch, commit_hex, why)}, options_.ack_timeout));
   Checkpoint to = checkpoint;
   to.commit = commit;  // the tree stays: Kafka still holds the state before this commit
+  // Numbers an attempt used stay used: the next commit's events must come after them.
+  to.sequence = std::max(checkpoint.sequence, produced_up_to);
   if (!checkpoint.exists) {
     ASSIGN_OR_RETURN(to.tree, repo_.WriteTree({}));
   }
@@ -227,11 +256,14 @@ Result<std::vector<ChangeEvent>> Reconciler::WithLastGoodStates(std::vector<Chan
   out.reserve(events.size());
   for (auto& event : events) {
     if (event.type == ChangeType::kRejected && !event.kind.empty()) {
-      ASSIGN_OR_RETURN(std::optional<ChangeEvent> good, LastGoodState(event.path, head));
-      if (good.has_value()) {
+      Result<std::optional<ChangeEvent>> good = LastGoodState(event.path, head);
+      if (!good.ok()) {
+        // History cut short (a shallow clone, a pruned object): publish the rejection alone.
+        spdlog::warn("no last good state for {}: {}", event.key, good.status().ToString());
+      } else if (good->has_value()) {
         spdlog::warn("{} is invalid at {}; keeping its last good state from {}", event.key,
-                     Short(event.commit), Short(good->commit));
-        out.push_back(std::move(*good));
+                     Short(event.commit), Short((*good)->commit));
+        out.push_back(std::move(**good));
       }
     }
     out.push_back(std::move(event));

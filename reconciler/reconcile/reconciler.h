@@ -6,9 +6,10 @@
 // tree Kafka holds against the commit's tree, descending only into subtrees whose ids differ, and
 // publishes one event per changed resource (see change_builder.h). With no checkpoint it publishes
 // the whole tree (a bootstrap), in batches. When the checkpoint is no longer on the branch (a force
-// push) it publishes the net difference to the new head and warns once. A commit whose objects
-// cannot be read is retried, then skipped: it is reported on strata.status and listed in the
-// checkpoint, and its changes are published with the next commit that can be read.
+// push) it publishes the net difference to the new head and warns once, numbering its events
+// kForcePushSequenceGap above the checkpoint. A commit whose objects cannot be read is retried,
+// then skipped: it is reported on strata.status and listed in the checkpoint, and its changes
+// are published with the next commit that can be read.
 //
 // A crash at any point loses nothing: the checkpoint has not moved, and the restart publishes the
 // same events again with the same sequence numbers, which consumers ignore. Not thread-safe; two
@@ -31,6 +32,10 @@
 #include "specs/schema_set.h"
 
 namespace strata::reconcile {
+
+// After a force push, event numbers continue this far above the checkpoint's: above anything a
+// failed or killed run may have published from the abandoned line (a commit has far fewer files).
+inline constexpr uint64_t kForcePushSequenceGap = uint64_t{1} << 32;
 
 struct ReconcilerOptions {
   std::string repo_path;  // a local repository, bare or not (a remote is mirrored first)
@@ -78,10 +83,13 @@ class Reconciler {
                                    ReconcileReport* report);
   // One attempt. When an object of the commit cannot be read, sets `*read_error` (worth retrying,
   // then skipping); any other error is from Kafka or the checkpoint.
+  // `*produced_up_to` grows to the highest sequence number handed to Kafka.
   Result<Checkpoint> TryPublishCommit(const Checkpoint& checkpoint, const git_oid& commit,
-                                      ReconcileReport* report, Status* read_error);
+                                      ReconcileReport* report, Status* read_error,
+                                      uint64_t* produced_up_to);
   Result<Checkpoint> SkipCommit(const Checkpoint& checkpoint, const git_oid& commit,
-                                const Status& why, ReconcileReport* report);
+                                const Status& why, uint64_t produced_up_to,
+                                ReconcileReport* report);
   Status Produce(const std::vector<ChangeEvent>& events);
   // In a bootstrap, each file that is invalid at the head is preceded by its last valid state
   // from the branch's history, so that rebuilding Kafka from git keeps the last good state (a

@@ -7,6 +7,8 @@
 #include <openssl/hmac.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 namespace strata::reconcile {
 namespace {
 
@@ -98,7 +100,10 @@ Result<std::unique_ptr<WebhookServer>> WebhookServer::Start(const WebhookOptions
                                std::to_string(options.port));
   }
   webhook->port_ = port;
-  webhook->thread_ = std::thread([&server] { server.listen_after_bind(); });
+  httplib::Server* serving = webhook->server_.get();
+  webhook->thread_ = std::thread([serving] { serving->listen_after_bind(); });
+  // stop() does nothing before the server runs: wait, so that destroying it at once cannot hang.
+  while (!serving->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return webhook;
 }
 

@@ -179,7 +179,7 @@ std::string GithubSignature(const std::string& secret, const std::string& body) 
 
 TEST_F(ReconcileCliTest, ASignedWebhookFetchesFromGitDaemonAndAForgedOneChangesNothing) {
   // The fleet repo on a real transport: git daemon on a loopback port.
-  int port = 20000 + static_cast<int>(::getpid() % 20000);
+  int port = ::strata::testing::FreeLoopbackPort();
   ChildProcess daemon({"git", "daemon", "--reuseaddr", "--listen=127.0.0.1",
                        "--port=" + std::to_string(port), "--base-path=" + dir_, "--export-all", dir_},
                       dir_ + "/daemon.log");
@@ -247,6 +247,16 @@ TEST_F(ReconcileCliTest, ASignedWebhookFetchesFromGitDaemonAndAForgedOneChangesN
   EXPECT_THAT(watcher.Log(), ::testing::Not(HasSubstr("s3cret")));
 }
 
+TEST_F(ReconcileCliTest, CredentialsInARemoteUrlNeverReachTheOutput) {
+  int closed_port = ::strata::testing::FreeLoopbackPort();
+  auto run = Sh(kStrata + " reconcile --once --repo https://ada:tok3n-s3cret@127.0.0.1:" +
+                std::to_string(closed_port) + "/fleet.git --mirror " + dir_ + "/mirror.git --kafka " +
+                Kafka());
+  EXPECT_EQ(run.code, 2);
+  EXPECT_THAT(run.out, HasSubstr("https://127.0.0.1:" + std::to_string(closed_port) + "/fleet.git"));
+  EXPECT_THAT(run.out, ::testing::Not(HasSubstr("tok3n")));
+}
+
 TEST_F(ReconcileCliTest, KilledDuringABootstrapOfTenThousandSpecsItRestartsAndLosesNothing) {
   std::string big = dir_ + "/big.git";
   auto gen = Sh(kStrata + " gen fleet --repo " + big + " --bare --clusters 10000 --seed 7");
@@ -279,7 +289,8 @@ TEST_F(ReconcileCliTest, KilledDuringABootstrapOfTenThousandSpecsItRestartsAndLo
   }
   EXPECT_EQ(keys.size(), spec_files);
   EXPECT_GE(spec_files, 10000u);
-  EXPECT_EQ(Events().size(), partial + spec_files);
+  // Requests in flight at the kill may land after `partial` was counted: at least, not exactly.
+  EXPECT_GE(Events().size(), partial + spec_files);
 }
 
 }  // namespace

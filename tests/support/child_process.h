@@ -3,7 +3,9 @@
 // (SIGKILL) if it still runs, so a failing test leaves nothing behind.
 #pragma once
 
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,18 +22,19 @@ class ChildProcess {
  public:
   ChildProcess(const std::vector<std::string>& argv, std::string log_path)
       : log_path_(std::move(log_path)) {
+    std::vector<char*> args;  // built before fork: the child only execs
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
       int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
       ::setpgid(0, 0);  // its own group: a kill reaches what it starts, and not the test
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
       ::execvp(args[0], args.data());
       ::_exit(127);
     }
+    if (pid_ > 0) ::setpgid(pid_, pid_);  // both sides, so the group exists whoever runs first
   }
   ~ChildProcess() {
     if (running()) {
@@ -74,6 +77,20 @@ class ChildProcess {
   bool exited_ = false;
   int code_ = -1;
 };
+
+// A TCP port on loopback that was free a moment ago (for servers that cannot report the one they
+// bound, like git daemon).
+inline int FreeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
 
 // Polls `condition` every 20 ms until it holds or `timeout` passes.
 template <class Condition>
