@@ -1,0 +1,110 @@
+#include "reconciler/controller/work_queue.h"
+
+#include <algorithm>
+
+namespace strata::controller {
+
+void WorkQueue::AddLocked(const std::string& key) {
+  if (shut_down_) return;
+  if (processing_.count(key) != 0) {
+    dirty_.insert(key);
+    return;
+  }
+  if (queued_.insert(key).second) {
+    queue_.push_back(key);
+    cv_.notify_one();
+  }
+}
+
+void WorkQueue::Add(const std::string& key) {
+  std::lock_guard lock(mu_);
+  AddLocked(key);
+}
+
+void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay) {
+  std::lock_guard lock(mu_);
+  if (delay.count() <= 0) {
+    AddLocked(key);
+    return;
+  }
+  delayed_.emplace(Clock::now() + delay, key);
+  cv_.notify_all();  // a waiting Get may now have an earlier deadline
+}
+
+std::chrono::milliseconds WorkQueue::AddRateLimited(const std::string& key) {
+  std::chrono::milliseconds delay;
+  {
+    std::lock_guard lock(mu_);
+    int failures = failures_[key]++;
+    // base · 2^failures without overflow: stop doubling once past the cap.
+    delay = backoff_.base;
+    for (int i = 0; i < failures && delay < backoff_.max; ++i) delay *= 2;
+    delay = std::min(delay, backoff_.max);
+  }
+  AddAfter(key, delay);
+  return delay;
+}
+
+void WorkQueue::Forget(const std::string& key) {
+  std::lock_guard lock(mu_);
+  failures_.erase(key);
+}
+
+int WorkQueue::Failures(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto it = failures_.find(key);
+  return it == failures_.end() ? 0 : it->second;
+}
+
+void WorkQueue::PromoteDueLocked(Clock::time_point now) {
+  while (!delayed_.empty() && delayed_.begin()->first <= now) {
+    std::string key = delayed_.begin()->second;
+    delayed_.erase(delayed_.begin());
+    AddLocked(key);
+  }
+}
+
+std::optional<std::string> WorkQueue::Get(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  auto deadline = Clock::now() + timeout;
+  while (true) {
+    if (shut_down_) return std::nullopt;
+    auto now = Clock::now();
+    PromoteDueLocked(now);
+    if (!queue_.empty()) {
+      std::string key = std::move(queue_.front());
+      queue_.pop_front();
+      queued_.erase(key);
+      processing_.insert(key);
+      return key;
+    }
+    if (now >= deadline) return std::nullopt;
+    auto wake = deadline;
+    if (!delayed_.empty()) wake = std::min(wake, delayed_.begin()->first);
+    cv_.wait_until(lock, wake);
+  }
+}
+
+void WorkQueue::Done(const std::string& key) {
+  std::lock_guard lock(mu_);
+  processing_.erase(key);
+  if (dirty_.erase(key) != 0) AddLocked(key);
+}
+
+void WorkQueue::ShutDown() {
+  std::lock_guard lock(mu_);
+  shut_down_ = true;
+  cv_.notify_all();
+}
+
+size_t WorkQueue::Length() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+size_t WorkQueue::Waiting() const {
+  std::lock_guard lock(mu_);
+  return delayed_.size();
+}
+
+}  // namespace strata::controller
