@@ -52,29 +52,7 @@ struct ChildResult {
   long peak_kb = 0;
 };
 
-// Runs argv to completion, output to `log` ("/dev/null" for none).
-ChildResult RunProcess(const std::vector<std::string>& argv, const std::string& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  auto start = Clock::now();
-  pid_t pid = 0;
-  ChildResult result;
-  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) return result;
-  posix_spawn_file_actions_destroy(&actions);
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.peak_kb = usage.ru_maxrss;
-  return result;
-}
-
+// Starts argv with its standard output and error going to `log`; -1 when it cannot.
 pid_t StartProcess(const std::vector<std::string>& argv, const std::string& log) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -84,9 +62,24 @@ pid_t StartProcess(const std::vector<std::string>& argv, const std::string& log)
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;
-  posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  return pid;
+  return rc == 0 ? pid : -1;
+}
+
+// Runs argv to completion, output to `log` ("/dev/null" for none).
+ChildResult RunProcess(const std::vector<std::string>& argv, const std::string& log) {
+  ChildResult result;
+  auto start = Clock::now();
+  pid_t pid = StartProcess(argv, log);
+  if (pid < 0) return result;
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.peak_kb = usage.ru_maxrss;
+  return result;
 }
 
 struct Percentiles {
@@ -192,6 +185,10 @@ void BenchFleet(int clusters, int commits, const std::vector<size_t>& change_siz
   pid_t watcher = StartProcess({kStrata, "reconcile", "--watch", "--repo", repo_path, "--kafka",
                                 kafka, "--poll-interval", "3600"},
                                root + "/watch.log");
+  if (watcher < 0) {
+    std::fprintf(stderr, "cannot start %s\n", kStrata.c_str());
+    std::exit(1);
+  }
   std::string git_dir = git_repository_path(repo->raw());
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let it bind its wake socket
   CommitMaker maker(&*repo, kafka_specs);
