@@ -32,6 +32,7 @@ Result<std::unique_ptr<EventConsumer>> EventConsumer::Create(const EventConsumer
       {"topic.metadata.refresh.interval.ms", "2000"},
       {"enable.partition.eof", "false"},
   };
+  if (grouped && options.manual_offsets) all.emplace_back("enable.auto.offset.store", "false");
   all.insert(all.end(), options.properties.begin(), options.properties.end());
   ASSIGN_OR_RETURN(KafkaConfPtr conf, MakeKafkaConf(all));
   char err[512];
@@ -53,12 +54,27 @@ Result<std::unique_ptr<EventConsumer>> EventConsumer::Create(const EventConsumer
     return Status::InvalidArgument(std::string("subscribing to the desired topics: ") +
                                    rd_kafka_err2str(rc));
   }
-  return std::unique_ptr<EventConsumer>(new EventConsumer(std::move(handle)));
+  return std::unique_ptr<EventConsumer>(new EventConsumer(std::move(handle), options.keep_latest));
 }
 
 uint64_t EventConsumer::SequenceOf(const std::string& key) const {
   auto it = newest_sequence_.find(key);
   return it == newest_sequence_.end() ? 0 : it->second;
+}
+
+void EventConsumer::StoreConsumedOffsets() {
+  if (consumed_.empty()) return;
+  std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)>
+      list(rd_kafka_topic_partition_list_new(static_cast<int>(consumed_.size())),
+           &rd_kafka_topic_partition_list_destroy);
+  for (const auto& [where, offset] : consumed_) {
+    rd_kafka_topic_partition_list_add(list.get(), where.first.c_str(), where.second)->offset = offset;
+  }
+  if (rd_kafka_resp_err_t err = rd_kafka_offsets_store(handle_.get(), list.get()); err != 0) {
+    // A partition revoked meanwhile: its new owner reads from the last stored offset (at least once).
+    spdlog::debug("storing consumer offsets: {}", rd_kafka_err2str(err));
+  }
+  consumed_.clear();
 }
 
 bool EventConsumer::Accept(const ChangeEvent& event) {
@@ -68,6 +84,7 @@ bool EventConsumer::Accept(const ChangeEvent& event) {
     return false;
   }
   newest = event.sequence;
+  if (!keep_latest_) return true;
   switch (event.type) {
     case ChangeType::kUpserted:
       desired_[event.key] = event;
@@ -101,6 +118,7 @@ Result<std::optional<ChangeEvent>> EventConsumer::Next(std::chrono::milliseconds
       spdlog::debug("Kafka consumer: {}", rd_kafka_message_errstr(message.get()));
       continue;
     }
+    consumed_[{rd_kafka_topic_name(message->rkt), message->partition}] = message->offset + 1;
     std::string_view value(static_cast<const char*>(message->payload), message->len);
     Result<ChangeEvent> event = DecodeCloudEvent(value);
     if (!event.ok()) {

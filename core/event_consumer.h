@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,12 @@ struct EventConsumerOptions {
   std::vector<std::string> kinds;  // "KafkaCluster", …; empty: every desired topic
   std::string group_id;            // empty: no group, no offset commits
   bool from_beginning = true;      // without a group: start at the oldest record, or the newest
+  // Keep the latest state of every key in desired()/rejected() (a controller, which re-reads git,
+  // turns this off to save the memory).
+  bool keep_latest = true;
+  // With a group: offsets are committed only up to what StoreConsumedOffsets marked, so records
+  // handed out but not yet processed are read again after a crash (at least once).
+  bool manual_offsets = false;
 };
 
 class EventConsumer {
@@ -44,6 +51,10 @@ class EventConsumer {
   // kUnavailable when the consumer hit an error it cannot go on from.
   Result<std::optional<ChangeEvent>> Next(std::chrono::milliseconds timeout);
 
+  // Marks every record handed out so far as processed: its offset is committed with the next
+  // automatic commit. Only with manual_offsets.
+  void StoreConsumedOffsets();
+
   // The newest upserted state of each key that is not deleted.
   const std::unordered_map<std::string, ChangeEvent>& desired() const { return desired_; }
   // The newest rejection of each key whose newest event is a rejection.
@@ -55,11 +66,15 @@ class EventConsumer {
   size_t malformed() const { return malformed_; }
 
  private:
-  explicit EventConsumer(KafkaPtr handle) : handle_(std::move(handle)) {}
+  EventConsumer(KafkaPtr handle, bool keep_latest)
+      : handle_(std::move(handle)), keep_latest_(keep_latest) {}
   // True when `event` is newer than what we have for its key; then records it.
   bool Accept(const ChangeEvent& event);
 
   KafkaPtr handle_;
+  bool keep_latest_ = true;
+  // (topic, partition) → the offset after the last record handed out, not yet stored.
+  std::map<std::pair<std::string, int32_t>, int64_t> consumed_;
   std::unordered_map<std::string, uint64_t> newest_sequence_;
   std::unordered_map<std::string, ChangeEvent> desired_;
   std::unordered_map<std::string, ChangeEvent> rejected_;

@@ -476,3 +476,68 @@ Result<git_oid> Repository::Commit(const std::string& ref, const git_oid& tree_i
 }
 
 }  // namespace strata
+
+namespace strata {
+
+Result<git_oid> Repository::UpdateTree(const git_oid& base,
+                                       const std::vector<TreeUpdate>& updates) const {
+  TreePtr base_tree;
+  if (!IsZero(base)) {
+    ASSIGN_OR_RETURN(base_tree, LookupTree(repo_.get(), base));
+  }
+  std::vector<const TreeUpdate*> sorted;
+  sorted.reserve(updates.size());
+  for (const TreeUpdate& u : updates) sorted.push_back(&u);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const TreeUpdate* a, const TreeUpdate* b) { return a->path < b->path; });
+  std::vector<git_tree_update> raw;
+  raw.reserve(sorted.size());
+  for (const TreeUpdate* u : sorted) {
+    git_tree_update r{};
+    r.path = u->path.c_str();
+    if (u->content.has_value()) {
+      r.action = GIT_TREE_UPDATE_UPSERT;
+      r.filemode = GIT_FILEMODE_BLOB;
+      if (int rc = git_blob_create_from_buffer(&r.id, repo_.get(), u->content->data(),
+                                               u->content->size());
+          rc < 0) {
+        return GitError(rc, "writing blob for " + u->path);
+      }
+    } else {
+      // libgit2 refuses to remove what is not there; a removal of an absent path is a no-op.
+      if (base_tree == nullptr) continue;
+      git_tree_entry* entry = nullptr;
+      int rc = git_tree_entry_bypath(&entry, base_tree.get(), u->path.c_str());
+      if (rc == GIT_ENOTFOUND) continue;
+      if (rc < 0) return GitError(rc, "looking up " + u->path);
+      git_tree_entry_free(entry);
+      r.action = GIT_TREE_UPDATE_REMOVE;
+    }
+    raw.push_back(r);
+  }
+  if (raw.empty() && base_tree != nullptr) return base;
+  git_oid out;
+  if (int rc = git_tree_create_updated(&out, repo_.get(), base_tree.get(), raw.size(), raw.data());
+      rc < 0) {
+    return GitError(rc, "updating tree");
+  }
+  return out;
+}
+
+git_oid Repository::HashBlob(std::string_view content) {
+  git_oid out{};
+  git_odb_hash(&out, content.data(), content.size(), GIT_OBJECT_BLOB);
+  return out;
+}
+
+Result<git_oid> Repository::SubtreeAt(const git_oid& tree_id, const std::string& dir) const {
+  Result<TreeFile> entry = FindPath(tree_id, dir);
+  if (!entry.ok()) {
+    if (entry.status().code() == StatusCode::kNotFound) return git_oid{};
+    return entry.status();
+  }
+  if (entry->mode != GIT_FILEMODE_TREE) return git_oid{};
+  return entry->oid;
+}
+
+}  // namespace strata

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,6 +102,20 @@ class Repository {
   // Fetches `refspecs` ("+refs/heads/main:refs/heads/main") from `url` (a path, file://, git://,
   // https://) into this repository. kUnavailable when the remote cannot be reached or read.
   Status Fetch(const std::string& url, const std::vector<std::string>& refspecs) const;
+
+  // One change to a tree: `content` set writes that blob at `path`, unset removes the path.
+  struct TreeUpdate {
+    std::string path;
+    std::optional<std::string> content;
+  };
+  // `base` with `updates` applied (directories made and emptied ones dropped as git does); only
+  // the trees on the updated paths are rewritten, so the cost follows the change, not the tree.
+  // A zero `base` is the empty tree. Removing an absent path is not an error.
+  Result<git_oid> UpdateTree(const git_oid& base, const std::vector<TreeUpdate>& updates) const;
+  // The id `content` would have as a blob, without writing it.
+  static git_oid HashBlob(std::string_view content);
+  // The tree at directory `dir` of `tree`; a zero oid when there is no such directory.
+  Result<git_oid> SubtreeAt(const git_oid& tree, const std::string& dir) const;
 
   // Writes a tree holding `files` (path → content, '/'-separated) and returns its id.
   Result<git_oid> WriteTree(const std::map<std::string, std::string>& files) const;

@@ -31,6 +31,7 @@ enum class StatusCode {
   kAborted,
   kResourceExhausted,
   kInternal,
+  kPermissionDenied,
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -53,6 +54,9 @@ class [[nodiscard]] Status {
     return {StatusCode::kResourceExhausted, std::move(m)};
   }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

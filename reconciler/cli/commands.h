@@ -19,5 +19,7 @@ void AddHookCommand(CLI::App& app, int* exit_code);
 void AddEventsCommand(CLI::App& app, int* exit_code);
 void AddStatusCommand(CLI::App& app, int* exit_code);
 void AddKafkaCommand(CLI::App& app, int* exit_code);
+// `strata controller` and `strata layers`.
+void AddControllerCommand(CLI::App& app, int* exit_code);
 
 }  // namespace strata::cli

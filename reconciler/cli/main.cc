@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   strata::cli::AddEventsCommand(app, &exit_code);
   strata::cli::AddStatusCommand(app, &exit_code);
   strata::cli::AddKafkaCommand(app, &exit_code);
+  strata::cli::AddControllerCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     strata::Status s = strata::InitLogging(

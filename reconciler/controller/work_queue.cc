@@ -107,4 +107,9 @@ size_t WorkQueue::Waiting() const {
   return delayed_.size();
 }
 
+bool WorkQueue::Idle() const {
+  std::lock_guard lock(mu_);
+  return queue_.empty() && processing_.empty() && delayed_.empty();
+}
+
 }  // namespace strata::controller

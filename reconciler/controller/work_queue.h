@@ -54,6 +54,8 @@ class WorkQueue {
 
   size_t Length() const;  // keys ready now
   size_t Waiting() const;  // keys due later
+  // Nothing queued, nothing being processed, nothing due later: every key added is finished.
+  bool Idle() const;
 
  private:
   void PromoteDueLocked(Clock::time_point now);

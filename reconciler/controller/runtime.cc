@@ -1,0 +1,327 @@
+#include "reconciler/controller/runtime.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "core/change_event.h"
+#include "core/event_consumer.h"
+#include "reconciler/reconcile/wake.h"
+
+namespace strata::controller {
+namespace {
+
+constexpr size_t kMaxCauseTrailers = 16;
+constexpr auto kPollTimeout = std::chrono::milliseconds(100);
+constexpr auto kStatusTimeout = std::chrono::seconds(10);
+
+std::string Describe(const std::vector<EventError>& errors) {
+  std::string out;
+  for (const EventError& e : errors) {
+    if (!out.empty()) out += "; ";
+    out += e.file;
+    if (e.line > 0) out += ":" + std::to_string(e.line) + ":" + std::to_string(e.column);
+    out += ": ";
+    if (!e.field.empty()) out += e.field + ": ";
+    out += e.message;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ControllerCommitMessage(const std::string& controller, size_t added, size_t updated,
+                                    size_t removed, const std::vector<std::string>& causes) {
+  std::vector<std::string> parts;
+  if (added > 0) parts.push_back(std::to_string(added) + " added");
+  if (updated > 0) parts.push_back(std::to_string(updated) + " updated");
+  if (removed > 0) parts.push_back(std::to_string(removed) + " removed");
+  std::string message = controller + ": ";
+  for (size_t i = 0; i < parts.size(); ++i) message += (i > 0 ? ", " : "") + parts[i];
+  message += added + updated + removed == 1 ? " file\n\n" : " files\n\n";
+  if (causes.size() > kMaxCauseTrailers) {
+    message += "Caused by " + std::to_string(causes.size()) + " commits; the first " +
+               std::to_string(kMaxCauseTrailers) + " are named below.\n\n";
+  }
+  message += "Strata-Controller: " + controller + "\n";
+  for (size_t i = 0; i < causes.size() && i < kMaxCauseTrailers; ++i) {
+    message += "Strata-Cause: " + causes[i] + "\n";
+  }
+  return message;
+}
+
+ControllerRuntime::ControllerRuntime(std::unique_ptr<Controller> controller,
+                                     RuntimeOptions options, Repository repo,
+                                     std::shared_ptr<const specs::SchemaSet> schemas)
+    : controller_(std::move(controller)),
+      options_(std::move(options)),
+      ref_("refs/heads/" + options_.branch),
+      view_(std::move(repo), std::move(schemas)),
+      queue_(options_.backoff) {}
+
+ControllerRuntime::~ControllerRuntime() { queue_.ShutDown(); }
+
+Result<std::unique_ptr<ControllerRuntime>> ControllerRuntime::Create(
+    std::unique_ptr<Controller> controller, RuntimeOptions options,
+    std::shared_ptr<const specs::SchemaSet> schemas) {
+  ASSIGN_OR_RETURN(Repository repo, Repository::Open(options.repo));
+  if (options.group_id.empty()) options.group_id = "strata-controller-" + controller->info().name;
+  std::unique_ptr<ControllerRuntime> runtime(new ControllerRuntime(
+      std::move(controller), std::move(options), std::move(repo), std::move(schemas)));
+  if (!runtime->options_.kafka.empty()) {
+    ASSIGN_OR_RETURN(runtime->status_producer_, Producer::Create(runtime->options_.kafka));
+  }
+  return runtime;
+}
+
+Status ControllerRuntime::Start() {
+  if (started_) return Status::Ok();
+  view_.SetWatches(controller_->Watches());
+  Result<git_oid> head = view_.repo().ReadRef(ref_);
+  if (head.ok()) {
+    RETURN_IF_ERROR(view_.Advance(*head));
+  } else if (head.status().code() != StatusCode::kNotFound) {
+    return head.status();
+  }
+  RETURN_IF_ERROR(controller_->AfterStart(view_));
+  started_ = true;
+  return Status::Ok();
+}
+
+Result<git_oid> ControllerRuntime::Commit(const OutputBatch& out, const git_oid& head,
+                                          const std::vector<std::string>& causes) {
+  std::vector<Repository::TreeUpdate> updates;
+  size_t added = 0, updated = 0, removed = 0;
+  for (const auto& [path, content] : out.changes()) {
+    if (!content.has_value()) {
+      ++removed;
+    } else {
+      Result<std::optional<Blob>> existing = view_.ReadBlob(path);
+      ((existing.ok() && existing->has_value()) ? updated : added)++;
+    }
+    updates.push_back({path, content});
+  }
+  ASSIGN_OR_RETURN(git_oid tree, view_.repo().UpdateTree(view_.tree(), updates));
+  const std::string& name = controller_->info().name;
+  std::vector<git_oid> parents;
+  if (!IsZeroOid(head)) parents.push_back(head);
+  ASSIGN_OR_RETURN(git_oid commit,
+                   view_.repo().Commit("", tree, parents,
+                                       ControllerCommitMessage(name, added, updated, removed, causes),
+                                       "strata " + name, name + "@controllers.strata.local"));
+  RETURN_IF_ERROR(view_.repo().CompareAndSwapRef(ref_, head, commit, "strata controller " + name));
+  return commit;
+}
+
+Result<BatchResult> ControllerRuntime::ProcessBatch(const std::vector<std::string>& paths_in,
+                                                    const std::vector<std::string>& causes) {
+  RETURN_IF_ERROR(Start());
+  std::vector<std::string> paths = paths_in;
+  std::sort(paths.begin(), paths.end());
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+  BatchResult result;
+  OutputBatch out(controller_->info().prefix, &view_);
+  ++stats_.batches;
+  stats_.paths += paths.size();
+  while (true) {
+    Result<git_oid> head = view_.repo().ReadRef(ref_);
+    if (!head.ok()) return head.status();
+    RETURN_IF_ERROR(view_.Advance(*head));
+    out.Clear();
+    Result<std::map<std::string, Outcome>> outcomes = controller_->Reconcile(paths, view_, out);
+    if (!outcomes.ok()) {
+      RETURN_IF_ERROR(view_.Reannounce(out.touched()));
+      return outcomes.status();
+    }
+    result.outcomes = std::move(*outcomes);
+    if (out.changes().empty()) break;
+    Result<git_oid> commit = Commit(out, *head, causes);
+    if (commit.ok()) {
+      result.commit = *commit;
+      result.files = out.changes().size();
+      ++stats_.commits;
+      stats_.files_written += result.files;
+      std::vector<std::string> changed;
+      for (const auto& [path, content] : out.changes()) changed.push_back(path);
+      RETURN_IF_ERROR(view_.Advance(*commit));
+      if (options_.notify_reconcilers) reconcile::NotifyReconcilers(view_.repo().path());
+      if (Status s = controller_->AfterCommit(view_, *commit, changed); !s.ok()) {
+        spdlog::warn("{}: after commit {}: {}", controller_->info().name, OidToHex(*commit),
+                     s.ToString());
+      }
+      break;
+    }
+    // Another writer moved the branch: undo what the watchers were told, then reconcile the same
+    // paths again on the new head. Only this batch's files are written there.
+    RETURN_IF_ERROR(view_.Reannounce(out.touched()));
+    if (commit.status().code() != StatusCode::kAborted) return commit.status();
+    ++result.races_lost;
+    ++stats_.races_lost;
+    spdlog::debug("{}: lost the race for {} ({}); reconciling again", controller_->info().name,
+                  ref_, commit.status().message());
+    if (result.races_lost >= options_.max_races) {
+      return Status::Aborted(controller_->info().name + " lost " +
+                             std::to_string(result.races_lost) + " races in a row for " + ref_);
+    }
+  }
+  Report(result.outcomes);
+  return result;
+}
+
+void ControllerRuntime::Report(const std::map<std::string, Outcome>& outcomes) {
+  std::vector<KafkaMessage> messages;
+  for (const auto& [path, outcome] : outcomes) {
+    if (outcome.type != Outcome::Type::kInvalid) {
+      reported_.erase(path);
+      continue;
+    }
+    std::string what = Describe(outcome.errors);
+    auto [it, inserted] = reported_.try_emplace(path, what);
+    if (!inserted && it->second == what) continue;  // reported once
+    it->second = what;
+    ++stats_.invalid_reported;
+    spdlog::warn("{}: {} is invalid, keeping its last good output: {}", controller_->info().name,
+                 outcome.key.empty() ? path : outcome.key, what);
+    if (status_producer_ == nullptr) continue;
+    ChangeEvent event;
+    event.type = ChangeType::kRejected;
+    event.key = outcome.key.empty() ? "File/" + path : outcome.key;
+    event.kind = event.key.substr(0, event.key.find('/'));
+    event.path = path;
+    event.source = "/strata/controller/" + controller_->info().name;
+    event.branch = options_.branch;
+    event.commit = view_.commit_hex();
+    event.controller = controller_->info().name;
+    event.errors = outcome.errors;
+    messages.push_back({std::string(kStatusTopic), event.key, EncodeCloudEvent(event)});
+  }
+  if (!messages.empty()) {
+    if (Status s = status_producer_->ProduceAll(messages, kStatusTimeout); !s.ok()) {
+      spdlog::warn("{}: reporting {} rejections on {}: {}", controller_->info().name,
+                   messages.size(), kStatusTopic, s.ToString());
+    }
+  }
+}
+
+std::vector<std::string> ControllerRuntime::NextBatch() {
+  std::vector<std::string> batch;
+  std::optional<std::string> first = queue_.Get(kPollTimeout);
+  if (!first.has_value()) return batch;
+  batch.push_back(std::move(*first));
+  auto deadline = std::chrono::steady_clock::now() + options_.linger;
+  while (batch.size() < options_.max_batch) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    std::optional<std::string> next = queue_.Get(std::max(left, std::chrono::milliseconds(0)));
+    if (!next.has_value()) break;
+    batch.push_back(std::move(*next));
+  }
+  return batch;
+}
+
+void ControllerRuntime::ConsumeLoop(const std::atomic<bool>& stop, Status* failure) {
+  EventConsumerOptions options;
+  options.properties = options_.kafka;
+  options.kinds = controller_->info().inputs;
+  options.group_id = options_.group_id;
+  options.keep_latest = false;
+  options.manual_offsets = true;
+  Result<std::unique_ptr<EventConsumer>> consumer = EventConsumer::Create(options);
+  if (!consumer.ok()) {
+    *failure = consumer.status();
+    return;
+  }
+  bool unstored = false;
+  while (!stop.load()) {
+    Result<std::optional<ChangeEvent>> event = (*consumer)->Next(kPollTimeout);
+    if (!event.ok()) {
+      *failure = event.status();
+      return;
+    }
+    if (event->has_value()) {
+      const ChangeEvent& e = **event;
+      ++stats_.events;
+      unstored = true;
+      if (!e.path.empty()) {
+        {
+          std::lock_guard lock(causes_mu_);
+          causes_[e.path].insert(e.commit);
+        }
+        queue_.Add(e.path);
+      }
+    }
+    // Every event handed out so far has been reconciled: its offset may be committed.
+    if (unstored && queue_.Idle()) {
+      (*consumer)->StoreConsumedOffsets();
+      unstored = false;
+    }
+  }
+}
+
+Status ControllerRuntime::Run(const std::atomic<bool>& stop) {
+  RETURN_IF_ERROR(Start());
+  Status consume_failure;
+  std::atomic<bool> consumer_done{false};
+  std::jthread consumer([&] {
+    ConsumeLoop(stop, &consume_failure);
+    consumer_done = true;
+  });
+  const std::string& name = controller_->info().name;
+  spdlog::info("controller {} running on {} ({}), inputs from Kafka as group {}", name,
+               options_.repo, ref_, options_.group_id);
+  while (!stop.load() && !consumer_done.load()) {
+    std::vector<std::string> batch = NextBatch();
+    if (batch.empty()) continue;
+    std::vector<std::string> causes;
+    {
+      std::lock_guard lock(causes_mu_);
+      std::set<std::string> all;
+      for (const std::string& path : batch) {
+        auto it = causes_.find(path);
+        if (it == causes_.end()) continue;
+        all.insert(it->second.begin(), it->second.end());
+        causes_.erase(it);
+      }
+      causes.assign(all.begin(), all.end());
+    }
+    auto started = std::chrono::steady_clock::now();
+    Result<BatchResult> result = ProcessBatch(batch, causes);
+    if (!result.ok()) {
+      spdlog::warn("{}: batch of {} paths failed, retrying with backoff: {}", name, batch.size(),
+                   result.status().ToString());
+      for (const std::string& path : batch) {
+        queue_.AddRateLimited(path);
+        ++stats_.retries;
+        queue_.Done(path);
+      }
+      continue;
+    }
+    for (const std::string& path : batch) {
+      auto it = result->outcomes.find(path);
+      if (it != result->outcomes.end() && it->second.type == Outcome::Type::kRetry) {
+        auto delay = queue_.AddRateLimited(path);
+        ++stats_.retries;
+        spdlog::debug("{}: {} again in {} ms: {}", name, path, delay.count(), it->second.reason);
+      } else {
+        queue_.Forget(path);
+      }
+      queue_.Done(path);
+    }
+    auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
+    if (!IsZeroOid(result->commit)) {
+      spdlog::info("{}: {} paths → commit {} ({} files) in {:.1f} ms", name, batch.size(),
+                   OidToHex(result->commit).substr(0, 12), result->files, took.count() / 1000.0);
+    } else {
+      spdlog::debug("{}: {} paths, nothing to commit ({:.1f} ms)", name, batch.size(),
+                    took.count() / 1000.0);
+    }
+  }
+  queue_.ShutDown();
+  consumer.join();
+  if (!consume_failure.ok()) return consume_failure;
+  return Status::Ok();
+}
+
+}  // namespace strata::controller

@@ -1,0 +1,157 @@
+// The controllers of the layer cake against a real bare repository: the example fleet (and edits
+// of it) pushed from a working clone, every controller run in-process layer by layer until the
+// cake settles. Each test checks the derived files, the commits and their trailers with the git
+// command line.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/status_matchers.h"
+#include "core/test_support.h"
+#include "reconciler/controllers/capacity_controller.h"
+#include "reconciler/controllers/pkc_controller.h"
+#include "reconciler/controllers/sync_controller.h"
+#include "tests/support/fleet_repo.h"
+#include "tests/support/layer_cake.h"
+
+namespace strata::controllers {
+namespace {
+
+using ::strata::testing::FleetRepo;
+using ::strata::testing::FreshTestDir;
+using ::strata::testing::LayerCake;
+using ::strata::testing::Sh;
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class ControllersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = FreshTestDir("controllers");
+    fleet_ = std::make_unique<FleetRepo>(dir_);
+    auto cake = LayerCake::Create(fleet_->bare());
+    ASSERT_THAT(cake.status(), IsOk());
+    cake_ = std::move(*cake);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::map<std::string, int> Settle() {
+    auto commits = cake_->Settle();
+    EXPECT_THAT(commits.status(), IsOk());
+    return commits.ok() ? *commits : std::map<std::string, int>{};
+  }
+  // The files a commit touched.
+  std::vector<std::string> FilesOf(const std::string& commit) {
+    std::string out = fleet_->Git("show --name-only --format= " + commit);
+    std::vector<std::string> files;
+    size_t start = 0;
+    while (start < out.size()) {
+      size_t end = out.find('\n', start);
+      if (end == std::string::npos) end = out.size();
+      if (end > start) files.push_back(out.substr(start, end - start));
+      start = end + 1;
+    }
+    return files;
+  }
+
+  std::string dir_;
+  std::unique_ptr<FleetRepo> fleet_;
+  std::unique_ptr<LayerCake> cake_;
+};
+
+TEST_F(ControllersTest, ExampleFleetGoesThroughEveryLayer) {
+  auto commits = Settle();
+  EXPECT_EQ(commits["pkc"], 1);
+  EXPECT_EQ(commits["network"], 1);
+  EXPECT_EQ(commits["capacity"], 1);
+  EXPECT_GE(commits["sync"], 1);
+
+  // A dedicated 2-CKU multi-zone cluster behind PrivateLink: 6 brokers over 3 zones.
+  std::string orders = fleet_->Show("derived/pkc/acme/pkc-acme-orders.yaml");
+  EXPECT_THAT(orders, HasSubstr("brokers: 6\n"));
+  EXPECT_THAT(orders, HasSubstr("  zones:\n    - us-west-2a\n    - us-west-2b\n    - us-west-2c\n"));
+  EXPECT_THAT(orders, HasSubstr("network: na-acme-orders-privatelink\n"));
+  EXPECT_THAT(orders, HasSubstr("strata.dev/sources: policy/skus/dedicated.yaml,tenants/acme/kafka/"
+                                "orders.yaml,tenants/acme/networks/orders-privatelink.yaml\n"));
+  // Its network, its dedicated Kubernetes cluster, and the Connect cluster next to it.
+  EXPECT_THAT(fleet_->Show("derived/network/acme/na-acme-orders-privatelink.yaml"),
+              HasSubstr("kind: vpc-endpoint-service"));
+  std::string k8s = fleet_->Show("derived/capacity/aws-us-west-2/k8s-acme-orders-privatelink.yaml");
+  EXPECT_THAT(k8s, HasSubstr("dedicatedTo: na-acme-orders-privatelink\n"));
+  EXPECT_THAT(k8s, HasSubstr("nodes: 9\n"));  // 6 brokers + headroom, in steps of 3
+  EXPECT_THAT(k8s, HasSubstr("    - pcc-acme-orders-sink\n    - pkc-acme-orders\n"));
+  // Multi-tenant clusters share a physical cluster of their cloud, region and SKU.
+  std::string shared = fleet_->Show("derived/pkc/shared/pkc-aws-us-west-2-standard-1.yaml");
+  EXPECT_THAT(shared, HasSubstr("- key: KafkaCluster/acme/clickstream\n"));
+  // The satellite's slice, and its ref whose tree is exactly that subtree.
+  EXPECT_THAT(fleet_->Show("satellites/aws-us-west-2-1/k8s-acme-orders-privatelink/pkc-acme-orders.yaml"),
+              HasSubstr("kind: PhysicalKafkaCluster"));
+  EXPECT_EQ(fleet_->Git("rev-parse satellites/aws-us-west-2-1^{tree}"),
+            fleet_->Git("rev-parse main:satellites/aws-us-west-2-1"));
+  EXPECT_EQ(Sh("git -C " + fleet_->bare() + " fsck --strict --no-progress").code, 0);
+
+  // Unchanged input: byte-identical output, so a second pass commits nothing.
+  auto again = LayerCake::Create(fleet_->bare());
+  ASSERT_THAT(again.status(), IsOk());
+  auto second = (*again)->Settle();
+  ASSERT_THAT(second.status(), IsOk());
+  EXPECT_TRUE(second->empty());
+}
+
+TEST_F(ControllersTest, ScalingUpLeavesAnAuditTrailLayerByLayer) {
+  Settle();
+  fleet_->Edit("tenants/acme/kafka/orders.yaml", "cku: 2", "cku: 4");
+  std::string person = fleet_->Push("orders: 2 → 4 CKU");
+  auto commits = Settle();
+  EXPECT_EQ(commits["pkc"], 1);
+  EXPECT_EQ(commits["capacity"], 1);  // 12 brokers do not fit in 9 nodes
+  EXPECT_EQ(commits["sync"], 1);
+
+  std::string log = fleet_->Git("log '--format=%H%x09%an%x09%(trailers:key=Strata-Controller,valueonly,separator=%x2C)"
+                                "%x09%(trailers:key=Strata-Cause,valueonly,separator=%x2C)' -4 main");
+  std::vector<std::string> lines;
+  for (size_t s = 0, e; s < log.size(); s = e + 1) {
+    e = log.find('\n', s);
+    if (e == std::string::npos) e = log.size();
+    lines.push_back(log.substr(s, e - s));
+  }
+  ASSERT_EQ(lines.size(), 4u);
+  auto field = [](const std::string& line, int i) {
+    size_t s = 0;
+    for (int k = 0; k < i; ++k) s = line.find('\t', s) + 1;
+    std::string f = line.substr(s, line.find('\t', s) - s);
+    while (!f.empty() && f.back() == '\n') f.pop_back();
+    return f;
+  };
+  // Newest first: sync, capacity, pkc, the person.
+  EXPECT_EQ(field(lines[3], 0), person);
+  EXPECT_EQ(field(lines[2], 2), "pkc");
+  EXPECT_EQ(field(lines[2], 3), person);
+  EXPECT_EQ(field(lines[1], 2), "capacity");
+  EXPECT_EQ(field(lines[1], 3), field(lines[2], 0));
+  EXPECT_EQ(field(lines[0], 2), "sync");
+  // Each commit touches only its own prefix.
+  EXPECT_THAT(FilesOf(field(lines[2], 0)), ElementsAre("derived/pkc/acme/pkc-acme-orders.yaml"));
+  EXPECT_THAT(FilesOf(field(lines[1], 0)),
+              ElementsAre("derived/capacity/aws-us-west-2/k8s-acme-orders-privatelink.yaml"));
+  for (const std::string& f : FilesOf(field(lines[0], 0))) EXPECT_THAT(f, HasSubstr("satellites/"));
+  EXPECT_THAT(fleet_->Show("derived/pkc/acme/pkc-acme-orders.yaml"), HasSubstr("brokers: 12\n"));
+  EXPECT_THAT(fleet_->Show("derived/capacity/aws-us-west-2/k8s-acme-orders-privatelink.yaml"),
+              HasSubstr("nodes: 15\n"));
+  EXPECT_EQ(Sh("git -C " + fleet_->bare() + " fsck --strict --no-progress").code, 0);
+
+  // 4 → 5 CKU is 15 brokers: it fits in the 15 nodes, so there is no capacity commit.
+  fleet_->Edit("tenants/acme/kafka/orders.yaml", "cku: 4", "cku: 5");
+  fleet_->Push("orders: 4 → 5 CKU");
+  commits = Settle();
+  EXPECT_EQ(commits["pkc"], 1);
+  EXPECT_EQ(commits.count("capacity"), 0u);
+  EXPECT_EQ(commits["sync"], 1);
+}
+
+}  // namespace
+}  // namespace strata::controllers

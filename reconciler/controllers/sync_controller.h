@@ -1,0 +1,71 @@
+// sync: Kubernetes clusters and their workloads → each satellite's slice.
+//
+// Each K8sCluster is placed on a satellite of its cloud and region (sticky; a new one goes to the
+// satellite with the fewest Kubernetes clusters that still has room under maxK8sClusters). Its
+// slice is satellites/<satellite>/<k8s>/: one SliceEntry for the Kubernetes cluster itself, one per
+// workload it runs (physical Kafka, Connect, ksqlDB clusters) and one for the network attachment
+// it is dedicated to, each carrying the derived document it places.
+//
+// After each commit on the fleet branch, refs/heads/satellites/<id> of every satellite whose slice
+// changed moves to a commit whose tree is exactly satellites/<id>/ of that commit, with the fleet
+// commit as its Strata-Cause. At start-up every satellite ref is checked the same way, so a crash
+// between the two moves is repaired. (Signing these commits comes with the satellite agents.)
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "reconciler/controller/controller.h"
+#include "reconciler/controllers/policy_index.h"
+
+namespace strata::controllers {
+
+// "refs/heads/satellites/aws-us-west-2-1"
+std::string SatelliteRef(const std::string& satellite);
+
+class SyncController : public controller::Controller {
+ public:
+  SyncController();
+  const controller::ControllerInfo& info() const override { return info_; }
+  std::vector<controller::Watch> Watches() override;
+  Result<std::map<std::string, controller::Outcome>> Reconcile(
+      const std::vector<std::string>& paths, controller::FleetView& view,
+      controller::OutputBatch& out) override;
+  Status AfterCommit(controller::FleetView& view, const git_oid& commit,
+                     const std::vector<std::string>& changed_paths) override;
+  Status AfterStart(controller::FleetView& view) override;
+
+  // The satellite a Kubernetes cluster is placed on; "" when none.
+  std::string SatelliteOf(const std::string& k8s) const;
+
+ private:
+  struct K8s {
+    std::string path, cloud, region, dedicated_to;
+    std::vector<std::string> workloads;
+  };
+  void OnK8s(const std::string& path, const specs::Node* doc);
+  void OnOwnFile(const std::string& path, const specs::Node* doc);
+  Result<controller::Outcome> SyncCluster(const std::string& name, controller::FleetView& view,
+                                          controller::OutputBatch& out);
+  Status PutEntry(const std::string& satellite, const std::string& k8s,
+                  const std::string& resource_path, controller::FleetView& view,
+                  controller::OutputBatch& out, std::set<std::string>* written);
+  Status MoveSatelliteRef(controller::FleetView& view, const std::string& satellite);
+
+  controller::ControllerInfo info_;
+  PolicyIndex policy_;
+  std::map<std::string, K8s> k8s_;
+  std::unordered_map<std::string, std::string> host_;        // workload → Kubernetes cluster
+  std::unordered_map<std::string, std::string> docs_;        // derived name → path
+  // Our own output: Kubernetes cluster → satellite → entry paths; satellite → clusters on it.
+  std::unordered_map<std::string, std::map<std::string, std::set<std::string>>> entries_;
+  std::map<std::string, int64_t> clusters_on_;
+  std::set<std::string> unplaced_;  // clusters no satellite had room for
+};
+
+std::unique_ptr<controller::Controller> MakeSyncController();
+
+}  // namespace strata::controllers
