@@ -49,7 +49,7 @@ void SetComputedAt(specs::Node& doc, const std::string& commit) {
 
 }  // namespace
 
-Status OutputBatch::Put(const std::string& path, specs::Node doc) {
+Status OutputBatch::Put(std::string path, specs::Node doc) {
   RETURN_IF_ERROR(CheckOwned(path));
   specs::Diagnostics problems;
   std::string kind(doc.StringAt("kind"));
@@ -83,7 +83,7 @@ Status OutputBatch::Put(const std::string& path, specs::Node doc) {
   return Status::Ok();
 }
 
-Status OutputBatch::Remove(const std::string& path) {
+Status OutputBatch::Remove(std::string path) {
   RETURN_IF_ERROR(CheckOwned(path));
   ASSIGN_OR_RETURN(std::optional<Blob> existing, view_->ReadBlob(path));
   touched_.push_back(path);

@@ -28,9 +28,10 @@ class OutputBatch {
   OutputBatch(std::string prefix, FleetView* view) : prefix_(std::move(prefix)), view_(view) {}
 
   // Stages `doc` at `path`, setting metadata.annotations["strata.dev/computed-at"].
-  Status Put(const std::string& path, specs::Node doc);
+  // (Paths are taken by value: watchers told of the change may drop the string they came from.)
+  Status Put(std::string path, specs::Node doc);
   // Stages the removal of `path` (nothing when the head has no such file).
-  Status Remove(const std::string& path);
+  Status Remove(std::string path);
 
   // The staged changes that differ from the head: path → new bytes, or nullopt for a removal.
   const std::map<std::string, std::optional<std::string>>& changes() const { return changes_; }

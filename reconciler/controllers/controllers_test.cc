@@ -153,5 +153,142 @@ TEST_F(ControllersTest, ScalingUpLeavesAnAuditTrailLayerByLayer) {
   EXPECT_EQ(commits["sync"], 1);
 }
 
+std::string KafkaCluster(const std::string& org, const std::string& name, const std::string& sku,
+                         const std::string& cloud, const std::string& region, int cku = 0) {
+  std::string doc = "apiVersion: strata.dev/v1alpha1\nkind: KafkaCluster\nmetadata:\n  name: " + name +
+                    "\n  org: " + org + "\nspec:\n  sku: " + sku + "\n  cloud: " + cloud +
+                    "\n  region: " + region + "\n  availability: multi-zone\n";
+  if (cku > 0) doc += "  cku: " + std::to_string(cku) + "\n";
+  return doc;
+}
+
+TEST_F(ControllersTest, SharedPlacementFillsUpAndStaysPut) {
+  fleet_->Edit("policy/skus/standard.yaml", "tenantsPerCluster: 20", "tenantsPerCluster: 2");
+  for (const char* name : {"a", "b", "c"}) {
+    fleet_->Write(std::string("tenants/acme/kafka/") + name + ".yaml",
+                  KafkaCluster("acme", name, "standard", "aws", "us-east-1"));
+  }
+  fleet_->Push("three standard clusters");
+  Settle();
+  auto& pkc = dynamic_cast<PkcController&>(cake_->runtime("pkc").controller());
+  EXPECT_EQ(pkc.PlacementOf("KafkaCluster/acme/a"), "pkc-aws-us-east-1-standard-1");
+  EXPECT_EQ(pkc.PlacementOf("KafkaCluster/acme/b"), "pkc-aws-us-east-1-standard-1");
+  EXPECT_EQ(pkc.PlacementOf("KafkaCluster/acme/c"), "pkc-aws-us-east-1-standard-2");
+  std::string first = "derived/pkc/shared/pkc-aws-us-east-1-standard-1.yaml";
+  std::string second = "derived/pkc/shared/pkc-aws-us-east-1-standard-2.yaml";
+  EXPECT_THAT(fleet_->Show(first), HasSubstr("brokers: 9\n"));  // sharedClusterBrokers
+
+  // A tenant leaves: its place is taken by the next newcomer; nobody else moves.
+  fleet_->Remove("tenants/acme/kafka/a.yaml");
+  fleet_->Write("tenants/acme/kafka/d.yaml", KafkaCluster("acme", "d", "standard", "aws", "us-east-1"));
+  fleet_->Push("a leaves, d arrives");
+  Settle();
+  EXPECT_EQ(pkc.PlacementOf("KafkaCluster/acme/a"), "");
+  EXPECT_EQ(pkc.PlacementOf("KafkaCluster/acme/b"), "pkc-aws-us-east-1-standard-1");
+  EXPECT_EQ(pkc.PlacementOf("KafkaCluster/acme/c"), "pkc-aws-us-east-1-standard-2");
+  EXPECT_EQ(pkc.PlacementOf("KafkaCluster/acme/d"), "pkc-aws-us-east-1-standard-1");
+
+  // A shared cluster stays while a tenant uses it, and goes with its last one.
+  fleet_->Remove("tenants/acme/kafka/b.yaml");
+  fleet_->Remove("tenants/acme/kafka/d.yaml");
+  fleet_->Push("b and d leave");
+  Settle();
+  EXPECT_EQ(fleet_->Show(first), "");
+  EXPECT_THAT(fleet_->Show(second), HasSubstr("- key: KafkaCluster/acme/c\n"));
+  // The Kubernetes cluster it ran on now runs only what is left.
+  std::string k8s = fleet_->Show("derived/capacity/aws-us-east-1/k8s-aws-us-east-1-shared-1.yaml");
+  EXPECT_THAT(k8s, AllOf(HasSubstr("pkc-aws-us-east-1-standard-2"),
+                         Not(HasSubstr("pkc-aws-us-east-1-standard-1"))));
+}
+
+TEST_F(ControllersTest, ResidencyIsRefusedAndTheLastGoodStateKept) {
+  Settle();
+  // bergbau keeps its data in the EU: a new cluster in us-east-1 is refused, with the reason.
+  fleet_->Write("tenants/bergbau/kafka/export.yaml",
+                KafkaCluster("bergbau", "export", "dedicated", "aws", "us-east-1", 1));
+  // And an existing one moved out of the EU keeps its last good physical cluster.
+  std::string before = fleet_->Show("derived/pkc/bergbau/pkc-bergbau-telemetry.yaml");
+  ASSERT_THAT(before, HasSubstr("region: eu-central-1"));
+  fleet_->Edit("tenants/bergbau/kafka/telemetry.yaml", "region: eu-central-1", "region: us-east-1");
+  fleet_->Push("two clusters outside the EU");
+  auto step = cake_->Step("pkc");
+  ASSERT_THAT(step.status(), IsOk());
+  auto& refused = step->outcomes["tenants/bergbau/kafka/export.yaml"];
+  EXPECT_EQ(refused.type, controller::Outcome::Type::kInvalid);
+  ASSERT_EQ(refused.errors.size(), 1u);
+  EXPECT_EQ(refused.errors[0].field, "spec.region");
+  EXPECT_EQ(refused.errors[0].line, 9);
+  EXPECT_EQ(refused.errors[0].message,
+            "org bergbau requires eu data residency; aws us-east-1 is outside it");
+  EXPECT_EQ(step->outcomes["tenants/bergbau/kafka/telemetry.yaml"].type,
+            controller::Outcome::Type::kInvalid);
+  EXPECT_TRUE(IsZeroOid(step->commit));
+  Settle();
+  EXPECT_EQ(fleet_->Show("derived/pkc/bergbau/pkc-bergbau-export.yaml"), "");
+  EXPECT_EQ(fleet_->Show("derived/pkc/bergbau/pkc-bergbau-telemetry.yaml"), before);
+  // Nothing of bergbau's landed outside the EU in any layer.
+  EXPECT_EQ(Sh("git -C " + fleet_->bare() + " grep -l 'bergbau' main -- derived satellites | "
+               "grep -E 'us-|eastus'").code, 1);
+  // Reported once: asking again reports nothing new.
+  auto& runtime = cake_->runtime("pkc");
+  uint64_t reported = runtime.stats().invalid_reported.load();
+  ASSERT_THAT(runtime.ProcessBatch({"tenants/bergbau/kafka/export.yaml"}, {}).status(), IsOk());
+  EXPECT_EQ(runtime.stats().invalid_reported.load(), reported);
+}
+
+TEST_F(ControllersTest, AnInvalidFileBlocksOnlyItself) {
+  Settle();
+  std::string orders = fleet_->Show("derived/pkc/acme/pkc-acme-orders.yaml");
+  fleet_->Edit("tenants/acme/kafka/orders.yaml", "cku: 2", "cku: lots");
+  fleet_->Edit("tenants/acme/kafka/payments.yaml", "cku: 4", "cku: 5");
+  fleet_->Push("one broken file, one good change");
+  auto step = cake_->Step("pkc");
+  ASSERT_THAT(step.status(), IsOk());
+  auto& broken = step->outcomes["tenants/acme/kafka/orders.yaml"];
+  EXPECT_EQ(broken.type, controller::Outcome::Type::kInvalid);
+  ASSERT_FALSE(broken.errors.empty());
+  EXPECT_EQ(broken.errors[0].field, "spec.cku");
+  EXPECT_EQ(step->outcomes["tenants/acme/kafka/payments.yaml"].type, controller::Outcome::Type::kDone);
+  EXPECT_FALSE(IsZeroOid(step->commit));
+  EXPECT_EQ(fleet_->Show("derived/pkc/acme/pkc-acme-orders.yaml"), orders);
+  EXPECT_THAT(fleet_->Show("derived/pkc/acme/pkc-acme-payments.yaml"), HasSubstr("brokers: 15\n"));
+}
+
+TEST_F(ControllersTest, RapidChangesCoalesceIntoOne) {
+  Settle();
+  fleet_->Edit("tenants/acme/kafka/orders.yaml", "cku: 2", "cku: 4");
+  fleet_->Push("2 → 4");
+  fleet_->Edit("tenants/acme/kafka/orders.yaml", "cku: 4", "cku: 2");
+  fleet_->Push("4 → 2");
+  fleet_->Edit("tenants/acme/kafka/orders.yaml", "cku: 2", "cku: 6");
+  fleet_->Push("2 → 6");
+  auto commits = Settle();
+  EXPECT_EQ(commits["pkc"], 1);
+  // The physical cluster went 6 → 18 brokers in one step, never back to 6 in between.
+  std::string history = fleet_->Git(
+      "log --format=%H main -- derived/pkc/acme/pkc-acme-orders.yaml");
+  EXPECT_EQ(std::count(history.begin(), history.end(), '\n'), 1);  // two commits
+  EXPECT_THAT(fleet_->Show("derived/pkc/acme/pkc-acme-orders.yaml"), HasSubstr("brokers: 18\n"));
+}
+
+TEST_F(ControllersTest, DeletingGoesDownLayerByLayer) {
+  Settle();
+  ASSERT_NE(fleet_->Show("satellites/aws-us-west-2-1/k8s-acme-orders-privatelink/pkc-acme-orders.yaml"), "");
+  fleet_->Remove("tenants/acme/kafka/orders.yaml");
+  fleet_->Remove("tenants/acme/connect/orders-sink.yaml");
+  fleet_->Push("orders is no more");
+  Settle();
+  EXPECT_EQ(fleet_->Show("derived/pkc/acme/pkc-acme-orders.yaml"), "");
+  EXPECT_EQ(fleet_->Show("derived/connect/acme/pcc-acme-orders-sink.yaml"), "");
+  EXPECT_EQ(fleet_->Show("derived/capacity/aws-us-west-2/k8s-acme-orders-privatelink.yaml"), "");
+  EXPECT_EQ(Sh("git -C " + fleet_->bare() +
+               " ls-tree -r --name-only main satellites/aws-us-west-2-1 | grep orders").code, 1);
+  // The network stays (it is still declared), and so do the other clusters.
+  EXPECT_NE(fleet_->Show("derived/network/acme/na-acme-orders-privatelink.yaml"), "");
+  EXPECT_NE(fleet_->Show("derived/pkc/acme/pkc-acme-payments.yaml"), "");
+  EXPECT_EQ(fleet_->Git("rev-parse satellites/aws-us-west-2-1^{tree}"),
+            fleet_->Git("rev-parse main:satellites/aws-us-west-2-1"));
+}
+
 }  // namespace
 }  // namespace strata::controllers
