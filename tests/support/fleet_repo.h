@@ -54,9 +54,15 @@ class FleetRepo {
   std::string Push(const std::string& message) const {
     Must("cd " + work_ + " && git add -A && git -c user.name=Ada -c user.email=ada@example.com "
          "commit -q -m '" + message + "'");
-    Sh("cd " + work_ + " && git pull -q --rebase origin main 2>&1");
-    Must("cd " + work_ + " && git push -q origin HEAD:main 2>&1");
-    return Git("rev-parse main");
+    // A controller may commit between our pull and our push: pull again and retry, as a person
+    // whose push is refused would.
+    for (int attempt = 0;; ++attempt) {
+      Sh("cd " + work_ + " && git pull -q --rebase origin main 2>&1");
+      auto pushed = Sh("cd " + work_ + " && git push -q origin HEAD:main 2>&1");
+      if (pushed.code == 0) break;
+      if (attempt == 20) throw std::runtime_error("git push: " + pushed.out);
+    }
+    return Sh("git -C " + work_ + " rev-parse HEAD").out.substr(0, 40);
   }
 
   // `git -C fleet.git ARGS`, trimmed output.
