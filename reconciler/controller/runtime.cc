@@ -222,7 +222,10 @@ std::vector<std::string> ControllerRuntime::NextBatch() {
 
 void ControllerRuntime::ConsumeLoop(const std::atomic<bool>& stop, Status* failure) {
   EventConsumerOptions options;
-  options.properties = options_.kafka;
+  // A controller is one hop of several between a push and a satellite: it must not sit on an
+  // empty fetch for librdkafka's default 500 ms. (Given properties still override this.)
+  options.properties = {{"fetch.wait.max.ms", "10"}};
+  options.properties.insert(options.properties.end(), options_.kafka.begin(), options_.kafka.end());
   options.kinds = controller_->info().inputs;
   options.group_id = options_.group_id;
   options.keep_latest = false;

@@ -1,0 +1,294 @@
+// Benchmark: the whole layer cake as separate processes — `strata reconcile --watch` and one
+// `strata controller NAME` process per controller — on synthetic fleets, with librdkafka's mock
+// cluster (3 brokers, in this process) as Kafka.
+//
+//   build/tests/bench/layer_cake_bench           cold start of 10,000 and 100,000 clusters, then
+//                                                50 one-cluster changes on the 10,000 fleet
+//   build/tests/bench/layer_cake_bench --quick   300 clusters, 5 changes (the CI smoke run)
+//   build/tests/bench/layer_cake_bench --clusters 10000 --changes 100
+//
+// Cold start: the clock starts when the processes are started on a fleet repo nobody has
+// reconciled (so it includes Kafka consumer-group joins and the reconciler's bootstrap) and stops
+// at the sync controller's last commit, once the fleet branch has been quiet for 5 s. It prints
+// the commits each controller made, what ended up in each layer, and each process's peak memory.
+// One-cluster change: a commit raising one dedicated cluster's CKU is made on the bare repo and the
+// reconciler woken (as the post-receive hook does); the clock stops when that cluster's slice entry
+// on its satellite's ref shows the new broker count. It also reports the first hops — the
+// reconciler's checkpoint reaching the commit, and pkc's output on main — as a breakdown.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "core/git.h"
+#include "core/mock_kafka.h"
+#include "examples/generator/fleet_generator.h"
+#include "reconciler/reconcile/checkpoint.h"
+#include "reconciler/reconcile/wake.h"
+#include "tests/bench/bench_support.h"
+
+namespace {
+
+using strata::bench::Clock;
+using strata::bench::Ms;
+using strata::bench::StartProcess;
+using strata::bench::Summarise;
+
+const std::string kStrata = STRATA_BINARY;
+const std::vector<std::string> kControllers = {"sync", "capacity", "connect", "ksql", "pkc", "network"};
+
+struct Running {
+  std::string name;
+  pid_t pid = -1;
+};
+
+void Fail(const std::string& message) {
+  std::fprintf(stderr, "layer_cake_bench: %s\n", message.c_str());
+  std::exit(1);
+}
+
+// Counts the commits after `from` up to `to` by author name.
+void CountCommits(const strata::Repository& repo, const git_oid& from, const git_oid& to,
+                  std::map<std::string, int>* by_author) {
+  git_oid at = to;
+  while (!strata::IsZeroOid(at) && !git_oid_equal(&at, &from)) {
+    auto info = repo.ReadCommit(at);
+    if (!info.ok()) return;
+    ++(*by_author)[info->author_name];
+    if (info->parents.empty()) return;
+    at = info->parents[0];
+  }
+}
+
+size_t FilesUnder(const strata::Repository& repo, const git_oid& tree, const std::string& dir) {
+  auto files = repo.ListFilesUnder(tree, dir);
+  return files.ok() ? files->size() : 0;
+}
+
+// A dedicated cluster to scale: its spec path and the slice entry that places its physical cluster.
+struct Target {
+  std::string spec_path;
+  std::string pkc_path;
+  std::string satellite;
+  std::string entry;  // path inside the satellite's ref
+  int cku = 0;
+};
+
+std::vector<Target> FindTargets(const strata::Repository& repo, const git_oid& tree, size_t want) {
+  std::map<std::string, std::pair<std::string, std::string>> entries;  // pkc name → (sat, entry)
+  auto slices = repo.ListFilesUnder(tree, "satellites");
+  if (slices.ok()) {
+    for (const auto& f : *slices) {
+      std::string file = f.path.substr(f.path.rfind('/') + 1);
+      if (file.rfind("pkc-", 0) != 0) continue;
+      std::string rest = f.path.substr(std::strlen("satellites/"));
+      std::string sat = rest.substr(0, rest.find('/'));
+      entries[file.substr(0, file.size() - 5)] = {sat, rest.substr(sat.size() + 1)};
+    }
+  }
+  std::vector<Target> targets;
+  auto tenants = repo.ListFilesUnder(tree, "tenants");
+  if (!tenants.ok()) return targets;
+  for (const auto& f : *tenants) {
+    if (targets.size() >= want) break;
+    if (f.path.find("/kafka/") == std::string::npos) continue;
+    std::string text = *repo.ReadBlob(f.oid);
+    size_t at = text.find("\n  cku: ");
+    if (at == std::string::npos || text.find("sku: dedicated") == std::string::npos) continue;
+    std::string org = f.path.substr(8, f.path.find('/', 8) - 8);
+    std::string name = f.path.substr(f.path.rfind('/') + 1);
+    name = name.substr(0, name.size() - 5);
+    auto entry = entries.find("pkc-" + org + "-" + name);
+    if (entry == entries.end()) continue;
+    Target t;
+    t.spec_path = f.path;
+    t.pkc_path = "derived/pkc/" + org + "/pkc-" + org + "-" + name + ".yaml";
+    t.satellite = entry->second.first;
+    t.entry = entry->second.second;
+    t.cku = std::atoi(text.c_str() + at + 8);
+    targets.push_back(t);
+  }
+  return targets;
+}
+
+// Whether the blob at `path` of the tree of `commit_ref` contains `text`.
+bool RefShows(const strata::Repository& repo, const std::string& ref, const std::string& path,
+              const std::string& text) {
+  auto commit = repo.ReadRef(ref);
+  if (!commit.ok()) return false;
+  auto tree = repo.TreeOfCommit(*commit);
+  if (!tree.ok()) return false;
+  auto file = repo.FindPath(*tree, path);
+  if (!file.ok()) return false;
+  auto blob = repo.ReadBlob(file->oid);
+  return blob.ok() && blob->find(text) != std::string::npos;
+}
+
+// Commits `path` with its "cku: N" changed to `cku` on main; retries when a controller moved main.
+git_oid CommitCku(strata::Repository& repo, const std::string& path, int cku) {
+  for (;;) {
+    git_oid head = *repo.ResolveCommit("refs/heads/main");
+    git_oid tree = *repo.TreeOfCommit(head);
+    std::string text = *repo.ReadBlob(repo.FindPath(tree, path)->oid);
+    size_t at = text.find("\n  cku: ") + 8;
+    text.replace(at, text.find('\n', at) - at, std::to_string(cku));
+    git_oid new_tree = *repo.UpdateTree(tree, {{path, text}});
+    auto commit = repo.Commit("", new_tree, {head}, "bench: " + path + " to " + std::to_string(cku) +
+                                                        " CKU", "Bench", "bench@strata.dev");
+    if (repo.CompareAndSwapRef("refs/heads/main", head, *commit, "bench").ok()) return *commit;
+  }
+}
+
+void BenchFleet(int clusters, int changes, const std::string& root, const std::string& kafka) {
+  std::string repo_path = root + "/fleet-" + std::to_string(clusters) + ".git";
+  strata::examples::FleetShape shape;
+  shape.clusters = clusters;
+  shape.orgs = std::max(10, clusters / 100);
+  if (!strata::examples::WriteFleetToRepo(repo_path, shape, "main", /*bare=*/true).ok()) {
+    Fail("cannot generate the fleet");
+  }
+  auto repo = strata::Repository::Open(repo_path);
+  git_oid start_head = *repo->ResolveCommit("refs/heads/main");
+  std::printf("\n== fleet of %d clusters ==\n", clusters);
+  std::fflush(stdout);
+
+  auto cold_start = Clock::now();
+  std::vector<Running> running;
+  running.push_back({"reconcile", StartProcess({kStrata, "--log-level", "info", "reconcile", "--watch",
+                                                "--repo", repo_path, "--kafka", kafka},
+                                               root + "/reconcile.log")});
+  for (const std::string& name : kControllers) {
+    running.push_back({name, StartProcess({kStrata, "--log-level", "info", "controller", name,
+                                           "--repo", repo_path, "--kafka", kafka},
+                                          root + "/" + name + ".log")});
+  }
+  for (const auto& r : running) {
+    if (r.pid < 0) Fail("cannot start " + kStrata);
+  }
+  // Follow main until the cake is quiet.
+  git_oid seen = start_head;
+  Clock::time_point last_sync{};
+  Clock::time_point last_change = Clock::now();
+  std::map<std::string, int> commits;
+  auto limit = std::chrono::minutes(clusters >= 100000 ? 15 : 5);
+  while (Clock::now() - cold_start < limit) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    git_oid head = *repo->ResolveCommit("refs/heads/main");
+    if (!git_oid_equal(&head, &seen)) {
+      std::map<std::string, int> fresh;
+      CountCommits(*repo, seen, head, &fresh);
+      for (const auto& [who, n] : fresh) commits[who] += n;
+      if (fresh.count("strata sync") != 0) last_sync = Clock::now();
+      seen = head;
+      last_change = Clock::now();
+    }
+    if (last_sync != Clock::time_point{} && Clock::now() - last_change > std::chrono::seconds(5)) {
+      break;
+    }
+  }
+  if (last_sync == Clock::time_point{}) Fail("no sync commit; see the logs in " + root);
+  double cold_seconds = std::chrono::duration<double>(last_sync - cold_start).count();
+  git_oid tree = *repo->TreeOfCommit(seen);
+  std::printf("cold start     %8.1f s to the sync controller's last commit\n", cold_seconds);
+  std::printf("commits        ");
+  for (const auto& [who, n] : commits) std::printf("%s: %d   ", who.c_str(), n);
+  std::printf("\nin each layer  %zu physical Kafka, %zu Connect, %zu ksqlDB, %zu network, "
+              "%zu Kubernetes clusters; %zu slice entries\n",
+              FilesUnder(*repo, tree, "derived/pkc"), FilesUnder(*repo, tree, "derived/connect"),
+              FilesUnder(*repo, tree, "derived/ksql"), FilesUnder(*repo, tree, "derived/network"),
+              FilesUnder(*repo, tree, "derived/capacity"), FilesUnder(*repo, tree, "satellites"));
+  std::fflush(stdout);
+
+  if (changes > 0) {
+    std::vector<Target> targets = FindTargets(*repo, tree, static_cast<size_t>(changes));
+    std::vector<double> to_checkpoint, to_pkc, to_satellite;
+    std::string git_dir = git_repository_path(repo->raw());
+    for (size_t i = 0; i < targets.size(); ++i) {
+      Target& t = targets[i];
+      int cku = t.cku < 100 ? t.cku + 1 : t.cku - 1;
+      std::string brokers = "brokers: " + std::to_string(3 * cku) + "\n";
+      git_oid commit = CommitCku(*repo, t.spec_path, cku);
+      auto start = Clock::now();
+      strata::reconcile::NotifyReconcilers(git_dir);
+      double checkpoint_ms = -1, pkc_ms = -1;
+      while (Clock::now() - start < std::chrono::seconds(30)) {
+        if (checkpoint_ms < 0) {
+          auto checkpoint = strata::reconcile::ReadCheckpoint(*repo, "main");
+          if (checkpoint.ok() && checkpoint->exists) {
+            if (git_oid_equal(&checkpoint->commit, &commit) ||
+                git_graph_descendant_of(repo->raw(), &checkpoint->commit, &commit) == 1) {
+              checkpoint_ms = Ms(Clock::now() - start);
+            }
+          }
+        }
+        if (pkc_ms < 0 && RefShows(*repo, "refs/heads/main", t.pkc_path, brokers)) {
+          pkc_ms = Ms(Clock::now() - start);
+        }
+        if (RefShows(*repo, "refs/heads/satellites/" + t.satellite, t.entry, brokers)) {
+          to_satellite.push_back(Ms(Clock::now() - start));
+          to_checkpoint.push_back(checkpoint_ms);
+          to_pkc.push_back(pkc_ms);
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+      if (to_satellite.size() != i + 1) Fail("change " + std::to_string(i) + " did not reach its satellite in 30 s");
+    }
+    auto a = Summarise(to_checkpoint), b = Summarise(to_pkc), c = Summarise(to_satellite);
+    std::printf("one-cluster CKU change, %zu changes (median / p99):\n", to_satellite.size());
+    std::printf("  reconciler checkpoint (events acknowledged)  %7.1f / %7.1f ms\n", a.median, a.p99);
+    std::printf("  pkc output on main                           %7.1f / %7.1f ms\n", b.median, b.p99);
+    std::printf("  satellite ref shows the new brokers          %7.1f / %7.1f ms\n", c.median, c.p99);
+  }
+  std::printf("peak memory    ");
+  for (const auto& r : running) {
+    kill(r.pid, SIGTERM);
+    int status = 0;
+    rusage usage{};
+    wait4(r.pid, &status, 0, &usage);
+    std::printf("%s %.0f MiB   ", r.name.c_str(), usage.ru_maxrss / 1024.0);
+  }
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> fleets = {10000, 100000};
+  int changes = 50;
+  int changes_on = 10000;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) {
+      fleets = {300};
+      changes = 5;
+      changes_on = 300;
+    } else if (std::strcmp(argv[i], "--clusters") == 0 && i + 1 < argc) {
+      fleets = {std::atoi(argv[++i])};
+      changes_on = fleets[0];
+    } else if (std::strcmp(argv[i], "--changes") == 0 && i + 1 < argc) {
+      changes = std::atoi(argv[++i]);
+    }
+  }
+  auto kafka = strata::MockKafka::Start(3);
+  if (!kafka.ok()) Fail(kafka.status().ToString());
+  std::string root = std::filesystem::temp_directory_path() /
+                     ("strata-layer-cake-bench-" + std::to_string(getpid()));
+  std::filesystem::create_directories(root);
+  std::printf("layer_cake_bench: Kafka is the mock cluster at %s; %u cores\n"
+              "(for scale: Argo CD's published scale tests take 8 to 53 minutes to sync 10,000 "
+              "applications, on far larger machines)\n",
+              (*kafka)->bootstrap_servers().c_str(), std::thread::hardware_concurrency());
+  for (int clusters : fleets) {
+    // Each fleet gets its own Kafka, so topics and consumer groups start empty.
+    auto fleet_kafka = strata::MockKafka::Start(3);
+    if (!fleet_kafka.ok()) Fail(fleet_kafka.status().ToString());
+    BenchFleet(clusters, clusters == changes_on ? changes : 0, root,
+               (*fleet_kafka)->bootstrap_servers());
+  }
+  std::filesystem::remove_all(root);
+  return 0;
+}
