@@ -55,14 +55,30 @@ std::string Modeline(int depth, const char* schema) {
   return "# yaml-language-server: $schema=" + up + ".strata/schema/v1alpha1/" + schema + ".json\n";
 }
 
+// Raises the number after `field` in `text` to at least `at_least`.
+void ScaleCapacity(std::string* text, const std::string& field, int at_least) {
+  size_t at = text->find(field);
+  if (at == std::string::npos) return;
+  at += field.size();
+  size_t end = text->find('\n', at);
+  if (std::stoi(text->substr(at, end - at)) < at_least) {
+    text->replace(at, end - at, std::to_string(at_least));
+  }
+}
+
 }  // namespace
 
 std::map<std::string, std::string> GenerateFleetFiles(const FleetShape& shape) {
   std::map<std::string, std::string> files;
   for (const auto& f : EmbeddedExampleFleet()) {
     std::string path(f.path);
-    if (path.rfind("policy/skus/", 0) == 0 || path.rfind("policy/satellites/", 0) == 0) {
-      files[path] = std::string(f.content);
+    if (path.rfind("policy/skus/", 0) == 0) files[path] = std::string(f.content);
+    if (path.rfind("policy/satellites/", 0) == 0) {
+      // The example's satellites, with room for a fleet of this size.
+      std::string text(f.content);
+      ScaleCapacity(&text, "maxK8sClusters: ", shape.clusters / 20);
+      ScaleCapacity(&text, "maxNodes: ", shape.clusters * 3);
+      files[path] = std::move(text);
     }
   }
   for (const auto& f : EmbeddedSchemas()) {
