@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -41,18 +43,30 @@ inline pid_t StartProcess(const std::vector<std::string>& argv, const std::strin
   return rc == 0 ? pid : -1;
 }
 
-// Runs argv to completion, output to `log` ("/dev/null" for none).
+// The peak resident memory of a running process (VmHWM), in KiB; 0 when it cannot be read.
+// (Not ru_maxrss: Linux carries that across exec, so a child would report its parent's peak.)
+inline long PeakKiB(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return 0;
+}
+
+// Runs argv to completion, output to `log` ("/dev/null" for none), sampling its peak memory.
 inline ChildResult RunProcess(const std::vector<std::string>& argv, const std::string& log) {
   ChildResult result;
   auto start = Clock::now();
   pid_t pid = StartProcess(argv, log);
   if (pid < 0) return result;
   int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    result.peak_kb = std::max(result.peak_kb, PeakKiB(pid));
+    usleep(2000);
+  }
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.peak_kb = usage.ru_maxrss;
   return result;
 }
 

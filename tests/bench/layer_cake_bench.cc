@@ -5,11 +5,13 @@
 //   build/tests/bench/layer_cake_bench           cold start of 10,000 and 100,000 clusters, then
 //                                                50 one-cluster changes on the 10,000 fleet
 //   build/tests/bench/layer_cake_bench --quick   300 clusters, 5 changes (the CI smoke run)
-//   build/tests/bench/layer_cake_bench --clusters 10000 --changes 100
+//   build/tests/bench/layer_cake_bench --clusters 10000 --changes 100 [--keep]   (--keep leaves
+//                                                the repos and process logs behind)
 //
 // Cold start: the clock starts when the processes are started on a fleet repo nobody has
 // reconciled (so it includes Kafka consumer-group joins and the reconciler's bootstrap) and stops
-// at the sync controller's last commit, once the fleet branch has been quiet for 5 s. It prints
+// at the sync controller's last commit, once every controller's consumer group has committed the
+// end of its input topics (offsets are stored only after the work is done). It prints
 // the commits each controller made, what ended up in each layer, and each process's peak memory.
 // One-cluster change: a commit raising one dedicated cluster's CKU is made on the bare repo and the
 // reconciler woken (as the post-receive hook does); the clock stops when that cluster's slice entry
@@ -24,6 +26,8 @@
 #include <thread>
 
 #include "core/git.h"
+#include "core/kafka.h"
+#include "reconciler/controllers/registry.h"
 #include "core/mock_kafka.h"
 #include "examples/generator/fleet_generator.h"
 #include "reconciler/reconcile/checkpoint.h"
@@ -49,6 +53,50 @@ void Fail(const std::string& message) {
   std::fprintf(stderr, "layer_cake_bench: %s\n", message.c_str());
   std::exit(1);
 }
+
+// Whether every controller's consumer group has committed offsets at the end of every partition
+// of its input topics: all it was sent is reconciled (offsets are stored only then).
+class LagWatch {
+ public:
+  explicit LagWatch(const std::string& kafka) {
+    for (const auto& c : strata::controllers::MakeAllControllers()) {
+      Group g;
+      for (const std::string& kind : c->info().inputs) g.topics.push_back(strata::DesiredTopic(kind));
+      auto conf = strata::MakeKafkaConf({{"bootstrap.servers", kafka},
+                                         {"group.id", "strata-controller-" + c->info().name}});
+      char err[256];
+      g.handle.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), err, sizeof err));
+      groups_.push_back(std::move(g));
+    }
+  }
+  bool CaughtUp() {
+    for (Group& g : groups_) {
+      for (const std::string& topic : g.topics) {
+        for (int32_t p = 0; p < 64; ++p) {
+          int64_t low = 0, high = 0;
+          if (rd_kafka_query_watermark_offsets(g.handle.get(), topic.c_str(), p, &low, &high, 2000) != 0) {
+            break;  // no such partition (or topic): nothing to consume there
+          }
+          if (high == 0) continue;
+          std::unique_ptr<rd_kafka_topic_partition_list_t,
+                          decltype(&rd_kafka_topic_partition_list_destroy)>
+              list(rd_kafka_topic_partition_list_new(1), &rd_kafka_topic_partition_list_destroy);
+          rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
+          if (rd_kafka_committed(g.handle.get(), list.get(), 2000) != 0) return false;
+          if (list->elems[0].offset < high) return false;
+        }
+      }
+    }
+    return true;
+  }
+
+ private:
+  struct Group {
+    std::vector<std::string> topics;
+    strata::KafkaPtr handle;
+  };
+  std::vector<Group> groups_;
+};
 
 // Counts the commits after `from` up to `to` by author name.
 void CountCommits(const strata::Repository& repo, const git_oid& from, const git_oid& to,
@@ -169,11 +217,13 @@ void BenchFleet(int clusters, int changes, const std::string& root, const std::s
     if (r.pid < 0) Fail("cannot start " + kStrata);
   }
   // Follow main until the cake is quiet.
+  LagWatch lag(kafka);
+  Clock::time_point last_check{};
   git_oid seen = start_head;
   Clock::time_point last_sync{};
   Clock::time_point last_change = Clock::now();
   std::map<std::string, int> commits;
-  auto limit = std::chrono::minutes(clusters >= 100000 ? 15 : 5);
+  auto limit = std::chrono::minutes(clusters >= 100000 ? 20 : 5);
   while (Clock::now() - cold_start < limit) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     git_oid head = *repo->ResolveCommit("refs/heads/main");
@@ -185,8 +235,18 @@ void BenchFleet(int clusters, int changes, const std::string& root, const std::s
       seen = head;
       last_change = Clock::now();
     }
-    if (last_sync != Clock::time_point{} && Clock::now() - last_change > std::chrono::seconds(5)) {
-      break;
+    // Done when nothing moved for a while, the reconciler has published the head, and every
+    // controller has reconciled everything it was sent.
+    if (last_sync != Clock::time_point{} && Clock::now() - last_change > std::chrono::seconds(2) &&
+        Clock::now() - last_check > std::chrono::seconds(1)) {
+      last_check = Clock::now();
+      auto checkpoint = strata::reconcile::ReadCheckpoint(*repo, "main");
+      bool published = checkpoint.ok() && checkpoint->exists &&
+                       git_oid_equal(&checkpoint->commit, &seen);
+      if (published && lag.CaughtUp() &&
+          git_oid_equal(&seen, &*repo->ResolveCommit("refs/heads/main"))) {
+        break;
+      }
     }
   }
   if (last_sync == Clock::time_point{}) Fail("no sync commit; see the logs in " + root);
@@ -245,11 +305,10 @@ void BenchFleet(int clusters, int changes, const std::string& root, const std::s
   }
   std::printf("peak memory    ");
   for (const auto& r : running) {
+    long peak = strata::bench::PeakKiB(r.pid);
     kill(r.pid, SIGTERM);
-    int status = 0;
-    rusage usage{};
-    wait4(r.pid, &status, 0, &usage);
-    std::printf("%s %.0f MiB   ", r.name.c_str(), usage.ru_maxrss / 1024.0);
+    waitpid(r.pid, nullptr, 0);
+    std::printf("%s %.0f MiB   ", r.name.c_str(), peak / 1024.0);
   }
   std::printf("\n");
   std::fflush(stdout);
@@ -261,7 +320,9 @@ int main(int argc, char** argv) {
   std::vector<int> fleets = {10000, 100000};
   int changes = 50;
   int changes_on = 10000;
+  bool keep = false;
   for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--keep") == 0) keep = true;  // leave the repos and logs behind
     if (std::strcmp(argv[i], "--quick") == 0) {
       fleets = {300};
       changes = 5;
@@ -289,6 +350,10 @@ int main(int argc, char** argv) {
     BenchFleet(clusters, clusters == changes_on ? changes : 0, root,
                (*fleet_kafka)->bootstrap_servers());
   }
-  std::filesystem::remove_all(root);
+  if (keep) {
+    std::printf("repos and logs kept in %s\n", root.c_str());
+  } else {
+    std::filesystem::remove_all(root);
+  }
   return 0;
 }

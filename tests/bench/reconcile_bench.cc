@@ -6,7 +6,7 @@
 //
 // For each fleet it prints
 //   - bootstrap: `strata reconcile --once` publishing the whole fleet to acknowledged, as a child
-//     process: specs per second and its peak resident memory (ru_maxrss from wait4);
+//     process: specs per second and its peak resident memory (VmHWM, sampled);
 //   - commit latency: commits changing 1, 100 and 1,000 files, each made with libgit2 on the bare
 //     fleet repo while a `strata reconcile --watch` process runs; the clock starts when the commit
 //     and its branch ref exist and the watcher is woken (as the post-receive hook does) and stops
