@@ -135,14 +135,16 @@ Result<std::map<std::string, Outcome>> PkcController::Reconcile(
     clusters.insert(more.begin(), more.end());
   }
   std::map<std::string, Outcome> outcomes;
+  dirty_shared_.clear();
   for (const std::string& path : clusters) {
     ASSIGN_OR_RETURN(outcomes[path], ReconcileCluster(path, view, out));
   }
+  for (const std::string& name : dirty_shared_) RETURN_IF_ERROR(WriteShared(name, out));
   return outcomes;
 }
 
 Status PkcController::Unplace(const std::string& key, const std::string& keep,
-                              controller::FleetView& view, controller::OutputBatch& out) {
+                              controller::OutputBatch& out) {
   auto it = placement_.find(key);
   if (it == placement_.end() || it->second == keep) return Status::Ok();
   std::string name = it->second;
@@ -151,13 +153,14 @@ Status PkcController::Unplace(const std::string& key, const std::string& keep,
   if (!p->second.shared) return out.Remove(p->second.path);
   p->second.tenants.erase(key);
   placement_.erase(key);
-  return WriteShared(name, view, out);
+  dirty_shared_.insert(name);
+  return Status::Ok();
 }
 
-Status PkcController::WriteShared(const std::string& name, controller::FleetView& view,
-                                  controller::OutputBatch& out) {
-  (void)view;
-  const Physical& p = physical_.at(name);
+Status PkcController::WriteShared(const std::string& name, controller::OutputBatch& out) {
+  auto found = physical_.find(name);
+  if (found == physical_.end()) return Status::Ok();
+  const Physical& p = found->second;
   if (p.tenants.empty()) return out.Remove(p.path);
   const SkuPolicy* sku = policy_.Sku(p.sku);
   std::vector<std::string> sources = {"policy/skus/" + p.sku + ".yaml"};
@@ -228,7 +231,7 @@ Result<Outcome> PkcController::ReconcileCluster(const std::string& path,
   ASSIGN_OR_RETURN(std::optional<controller::LoadedSpec> loaded, view.ReadSpec(path));
   if (!loaded.has_value()) {  // deleted: its physical cluster goes (a shared one keeps the others)
     invalid_.erase(path);
-    RETURN_IF_ERROR(Unplace(key, "", view, out));
+    RETURN_IF_ERROR(Unplace(key, "", out));
     return Outcome::Done();
   }
   if (!loaded->resource.valid) {
@@ -284,14 +287,13 @@ Result<Outcome> PkcController::ReconcileCluster(const std::string& path,
     bool stays = p != physical_.end() && p->second.shared && p->second.sku == sku_name &&
                  p->second.cloud == cloud && p->second.region == region;
     if (stays) return Outcome::Done();  // a tenant's own settings do not shape a shared cluster
-    RETURN_IF_ERROR(Unplace(key, "", view, out));
-    std::string name = PlaceShared(key, *sku, cloud, region, zones);
-    RETURN_IF_ERROR(WriteShared(name, view, out));
+    RETURN_IF_ERROR(Unplace(key, "", out));
+    dirty_shared_.insert(PlaceShared(key, *sku, cloud, region, zones));
     return Outcome::Done();
   }
 
   std::string name = DerivedName({"pkc", rule.org, rule.name});
-  RETURN_IF_ERROR(Unplace(key, name, view, out));
+  RETURN_IF_ERROR(Unplace(key, name, out));
   int64_t cku = IntAt(spec, "cku", 1);
   bool multi_zone = spec.StringAt("availability") == "multi-zone";
   std::vector<std::string> placed_zones;

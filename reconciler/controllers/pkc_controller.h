@@ -50,10 +50,8 @@ class PkcController : public controller::Controller {
   void OnOwnFile(const std::string& path, const specs::Node* doc);
   Result<controller::Outcome> ReconcileCluster(const std::string& path, controller::FleetView& view,
                                                controller::OutputBatch& out);
-  Status Unplace(const std::string& key, const std::string& keep, controller::FleetView& view,
-                 controller::OutputBatch& out);
-  Status WriteShared(const std::string& name, controller::FleetView& view,
-                     controller::OutputBatch& out);
+  Status Unplace(const std::string& key, const std::string& keep, controller::OutputBatch& out);
+  Status WriteShared(const std::string& name, controller::OutputBatch& out);
   std::string PlaceShared(const std::string& key, const SkuPolicy& sku, const std::string& cloud,
                           const std::string& region, const std::vector<std::string>& zones);
   std::set<std::string> Fanout(const std::string& path) const;
@@ -63,6 +61,9 @@ class PkcController : public controller::Controller {
   std::map<std::string, Physical> physical_;                    // by name
   std::unordered_map<std::string, std::string> placement_;      // tenant key → physical name
   std::set<std::string> invalid_;                               // cluster paths found invalid
+  // Shared clusters whose tenants changed in this batch: written once at its end, not once per
+  // tenant (a batch can add thousands of tenants to a few shared clusters).
+  std::set<std::string> dirty_shared_;
 };
 
 std::unique_ptr<controller::Controller> MakePkcController();
