@@ -1,5 +1,7 @@
 #include "core/mock_kafka.h"
 
+#include "core/change_event.h"
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -65,6 +67,13 @@ Result<std::unique_ptr<MockKafka>> MockKafka::Start(int brokers) {
   if (cluster == nullptr) return Status::Internal("starting the mock Kafka cluster");
   DisableNagleOnListeners(rd_kafka_mock_cluster_bootstraps(cluster));
   return std::unique_ptr<MockKafka>(new MockKafka(std::move(handle), cluster));
+}
+
+Status MockKafka::CreateStrataTopics(const std::vector<std::string>& kinds, int partitions) {
+  std::vector<std::string> topics = {std::string(kStatusTopic)};
+  for (const std::string& kind : kinds) topics.push_back(DesiredTopic(kind));
+  for (const std::string& topic : topics) RETURN_IF_ERROR(CreateTopic(topic, partitions, 1));
+  return Status::Ok();
 }
 
 Status MockKafka::CreateTopic(const std::string& topic, int partitions, int replication) {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/mock_kafka.h"
+#include "specs/kinds.h"
 #include "reconciler/cli/commands.h"
 
 namespace strata::cli {
@@ -31,6 +32,13 @@ void AddKafkaCommand(CLI::App& app, int* exit_code) {
     auto cluster = MockKafka::Start(*brokers);
     if (!cluster.ok()) {
       std::fprintf(stderr, "strata kafka serve: %s\n", cluster.status().ToString().c_str());
+      *exit_code = kExitError;
+      return;
+    }
+    std::vector<std::string> kinds;
+    for (const auto& kind : specs::AllKinds()) kinds.emplace_back(kind.name);
+    if (Status s = (*cluster)->CreateStrataTopics(kinds); !s.ok()) {
+      std::fprintf(stderr, "strata kafka serve: %s\n", s.ToString().c_str());
       *exit_code = kExitError;
       return;
     }

@@ -323,6 +323,11 @@ Status ControllerRuntime::Run(const std::atomic<bool>& stop) {
   }
   queue_.ShutDown();
   consumer.join();
+  spdlog::info("{}: stopping after {} events, {} paths in {} batches, {} commits ({} files), {} "
+               "races lost, {} rejections reported, {} retries",
+               name, stats_.events.load(), stats_.paths.load(), stats_.batches.load(),
+               stats_.commits.load(), stats_.files_written.load(), stats_.races_lost.load(),
+               stats_.invalid_reported.load(), stats_.retries.load());
   if (!consume_failure.ok()) return consume_failure;
   return Status::Ok();
 }

@@ -28,6 +28,7 @@
 #include "core/git.h"
 #include "core/kafka.h"
 #include "reconciler/controllers/registry.h"
+#include "specs/kinds.h"
 #include "core/mock_kafka.h"
 #include "examples/generator/fleet_generator.h"
 #include "reconciler/reconcile/checkpoint.h"
@@ -347,6 +348,9 @@ int main(int argc, char** argv) {
     // Each fleet gets its own Kafka, so topics and consumer groups start empty.
     auto fleet_kafka = strata::MockKafka::Start(3);
     if (!fleet_kafka.ok()) Fail(fleet_kafka.status().ToString());
+    std::vector<std::string> kinds;
+    for (const auto& kind : strata::specs::AllKinds()) kinds.emplace_back(kind.name);
+    if (auto s = (*fleet_kafka)->CreateStrataTopics(kinds); !s.ok()) Fail(s.ToString());
     BenchFleet(clusters, clusters == changes_on ? changes : 0, root,
                (*fleet_kafka)->bootstrap_servers());
   }
