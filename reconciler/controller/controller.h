@@ -92,6 +92,10 @@ class Controller {
     (void)view, (void)commit, (void)changed_paths;
     return Status::Ok();
   }
+  // Forgets every index: after a batch fails half-way, the framework calls Reset and announces
+  // the whole head again, so no change of the failed batch survives in memory.
+  virtual void Reset() = 0;
+
   // Called once at start-up, after the first view of the head (sync re-checks its refs here).
   virtual Status AfterStart(FleetView& view) {
     (void)view;

@@ -53,6 +53,12 @@ class FleetView {
   void SetWatches(std::vector<Watch> watches);
   // Moves to `commit`, announcing to each watch the files that changed under its directory.
   Status Advance(const git_oid& commit);
+  // Forgets the head: the next Advance announces every watched file again.
+  void Rewind() {
+    commit_ = git_oid{};
+    tree_ = git_oid{};
+    commit_hex_.clear();
+  }
   // Announces `paths` again as the head has them: undoes, in the watchers, what a batch staged
   // but could not commit.
   Status Reannounce(const std::vector<std::string>& paths);

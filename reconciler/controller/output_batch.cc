@@ -57,7 +57,8 @@ Status OutputBatch::Put(std::string path, specs::Node doc) {
   SetComputedAt(doc, std::string(40, '0'));
   if (!view_->validator().Validate(path, kind, doc, &problems)) {
     return Status::Internal("controller output " + path + " fails its schema: " +
-                            problems.front().ToString());
+                            (problems.empty() ? std::string("(no detail)")
+                                              : problems.front().ToString()));
   }
   ASSIGN_OR_RETURN(std::optional<Blob> existing, view_->ReadBlob(path));
   touched_.push_back(path);

@@ -131,7 +131,10 @@ Result<BatchResult> ControllerRuntime::ProcessBatch(const std::vector<std::strin
     out.Clear();
     Result<std::map<std::string, Outcome>> outcomes = controller_->Reconcile(paths, view_, out);
     if (!outcomes.ok()) {
-      RETURN_IF_ERROR(view_.Reannounce(out.touched()));
+      // Half a batch may have changed indexes it never staged: rebuild them from the head.
+      controller_->Reset();
+      view_.Rewind();
+      RETURN_IF_ERROR(view_.Advance(*head));
       return outcomes.status();
     }
     result.outcomes = std::move(*outcomes);
@@ -300,13 +303,17 @@ Status ControllerRuntime::Run(const std::atomic<bool>& stop) {
       }
       continue;
     }
+    // Retries (of the batch's paths or of paths a policy change fanned out to) back off; the
+    // rest start afresh.
+    for (const auto& [path, outcome] : result->outcomes) {
+      if (outcome.type != Outcome::Type::kRetry) continue;
+      auto delay = queue_.AddRateLimited(path);
+      ++stats_.retries;
+      spdlog::debug("{}: {} again in {} ms: {}", name, path, delay.count(), outcome.reason);
+    }
     for (const std::string& path : batch) {
       auto it = result->outcomes.find(path);
-      if (it != result->outcomes.end() && it->second.type == Outcome::Type::kRetry) {
-        auto delay = queue_.AddRateLimited(path);
-        ++stats_.retries;
-        spdlog::debug("{}: {} again in {} ms: {}", name, path, delay.count(), it->second.reason);
-      } else {
+      if (it == result->outcomes.end() || it->second.type != Outcome::Type::kRetry) {
         queue_.Forget(path);
       }
       queue_.Done(path);

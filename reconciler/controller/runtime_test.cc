@@ -31,6 +31,7 @@ class EchoController : public Controller {
   }
   const ControllerInfo& info() const override { return info_; }
   std::vector<Watch> Watches() override { return {}; }
+  void Reset() override {}
   Result<std::map<std::string, Outcome>> Reconcile(const std::vector<std::string>& paths,
                                                    FleetView& view, OutputBatch& out) override {
     ++calls;

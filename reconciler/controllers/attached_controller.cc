@@ -93,9 +93,7 @@ Result<std::map<std::string, Outcome>> AttachedController::Reconcile(
       if (auto t = kafka_tenants_.find(physical); t != kafka_tenants_.end()) {
         for (const std::string& key : t->second) {
           auto w = waiting_.find(key);
-          if (w == waiting_.end()) continue;
-          inputs.insert(w->second.begin(), w->second.end());
-          waiting_.erase(w);
+          if (w != waiting_.end()) inputs.insert(w->second.begin(), w->second.end());
         }
       }
     } else {
@@ -129,7 +127,13 @@ Result<Outcome> AttachedController::ReconcileOne(const std::string& path,
   auto placed = kafka_placement_.find(kafka_key);
   if (placed == kafka_placement_.end()) {
     std::string kafka_path = "tenants/" + rule.org + "/kafka/" + kafka_name + ".yaml";
-    ASSIGN_OR_RETURN(std::optional<controller::Blob> kafka, view.ReadBlob(kafka_path));
+    ASSIGN_OR_RETURN(std::optional<controller::LoadedSpec> kafka, view.ReadSpec(kafka_path));
+    if (kafka.has_value() && !kafka->resource.valid) {
+      return Outcome::Invalid(key, {FieldError(path, doc.AtPath("spec.kafkaCluster"),
+                                               "spec.kafkaCluster",
+                                               "KafkaCluster " + kafka_name + " of org " + rule.org +
+                                                   " is invalid")});
+    }
     if (!kafka.has_value()) {
       return Outcome::Invalid(key, {FieldError(path, doc.AtPath("spec.kafkaCluster"),
                                                "spec.kafkaCluster",
@@ -139,6 +143,7 @@ Result<Outcome> AttachedController::ReconcileOne(const std::string& path,
     waiting_[kafka_key].insert(path);
     return Outcome::Retry(key, kafka_key + " has no physical cluster yet");
   }
+  waiting_.erase(kafka_key);
   const auto& [cloud, region] = kafka_location_.at(placed->second);
   specs::Node out_doc = DerivedDoc(kind_.physical_kind, name, {path});
   specs::Node* out_spec = SpecOf(out_doc);

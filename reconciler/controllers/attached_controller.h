@@ -32,6 +32,13 @@ class AttachedController : public controller::Controller {
   explicit AttachedController(AttachedKind kind);
   const controller::ControllerInfo& info() const override { return info_; }
   std::vector<controller::Watch> Watches() override;
+  void Reset() override {
+    kafka_placement_.clear();
+    kafka_location_.clear();
+    kafka_tenants_.clear();
+    dependents_.clear();
+    own_.clear();
+  }
   Result<std::map<std::string, controller::Outcome>> Reconcile(
       const std::vector<std::string>& paths, controller::FleetView& view,
       controller::OutputBatch& out) override;

@@ -146,8 +146,12 @@ std::string CapacityController::Pack(const Workload& w) {
     if (used + w.demand <= kMaxSharedKafkaNodes) return name;
   }
   int64_t n = 1;
-  while (numbered.count(n) != 0) ++n;
-  std::string name = DerivedName({stem + std::to_string(n)});
+  std::string name;
+  for (;; ++n) {
+    if (numbered.count(n) != 0) continue;
+    name = DerivedName({stem + std::to_string(n)});
+    if (k8s_.count(name) == 0) break;
+  }
   K8s k;
   k.path = info_.prefix + w.cloud + "-" + w.region + "/" + name + ".yaml";
   k.cloud = w.cloud;

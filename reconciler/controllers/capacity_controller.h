@@ -36,6 +36,13 @@ class CapacityController : public controller::Controller {
   CapacityController();
   const controller::ControllerInfo& info() const override { return info_; }
   std::vector<controller::Watch> Watches() override;
+  void Reset() override {
+    policy_.Reset();
+    workloads_.clear();
+    attached_.clear();
+    k8s_.clear();
+    host_.clear();
+  }
   Result<std::map<std::string, controller::Outcome>> Reconcile(
       const std::vector<std::string>& paths, controller::FleetView& view,
       controller::OutputBatch& out) override;

@@ -42,8 +42,14 @@ Result<std::map<std::string, Outcome>> NetworkController::Reconcile(
     controller::OutputBatch& out) {
   std::set<std::string> networks;
   for (const std::string& path : paths) {
-    if (path.rfind("policy/", 0) == 0) {
-      networks.insert(invalid_.begin(), invalid_.end());  // a policy change may fix them
+    if (path.rfind("policy/orgs/", 0) == 0) {
+      // The org's rules changed: every network of it, and every one refused before.
+      networks.insert(invalid_.begin(), invalid_.end());
+      ASSIGN_OR_RETURN(std::vector<TreeFile> files,
+                       view.ListUnder("tenants/" + StemOf(path) + "/networks"));
+      for (const TreeFile& f : files) networks.insert(f.path);
+    } else if (path.rfind("policy/", 0) == 0) {
+      networks.insert(invalid_.begin(), invalid_.end());
     } else {
       networks.insert(path);
     }

@@ -18,6 +18,10 @@ class NetworkController : public controller::Controller {
   NetworkController();
   const controller::ControllerInfo& info() const override { return info_; }
   std::vector<controller::Watch> Watches() override;
+  void Reset() override {
+    policy_.Reset();
+    invalid_.clear();
+  }
   Result<std::map<std::string, controller::Outcome>> Reconcile(
       const std::vector<std::string>& paths, controller::FleetView& view,
       controller::OutputBatch& out) override;

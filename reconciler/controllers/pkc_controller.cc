@@ -164,7 +164,19 @@ Status PkcController::WriteShared(const std::string& name, controller::OutputBat
   if (p.tenants.empty()) return out.Remove(p.path);
   const SkuPolicy* sku = policy_.Sku(p.sku);
   std::vector<std::string> sources = {"policy/skus/" + p.sku + ".yaml"};
-  for (const std::string& t : p.tenants) sources.push_back(ClusterPath(t));
+  size_t length = 0;
+  for (const std::string& t : p.tenants) length += ClusterPath(t).size() + 1;
+  // Every tenant's path while that stays readable (and under the loader's 4 KiB scalar limit);
+  // their orgs' directories beyond.
+  std::set<std::string> dirs;
+  for (const std::string& t : p.tenants) {
+    std::string path = ClusterPath(t);
+    if (length <= 3000) {
+      sources.push_back(path);
+    } else if (dirs.insert(path.substr(0, path.rfind('/'))).second) {
+      sources.push_back(*dirs.find(path.substr(0, path.rfind('/'))));
+    }
+  }
   specs::Node doc = DerivedDoc("PhysicalKafkaCluster", name, sources);
   specs::Node* spec = SpecOf(doc);
   spec->Set("tenancy", specs::Node::String("multi-tenant"));
@@ -207,9 +219,14 @@ std::string PkcController::PlaceShared(const std::string& key, const SkuPolicy& 
       return name;
     }
   }
+  // The lowest free number whose name no cluster (shared or dedicated) has taken.
   int64_t n = 1;
-  while (numbered.count(n) != 0) ++n;
-  std::string name = DerivedName({stem + std::to_string(n)});
+  std::string name;
+  for (;; ++n) {
+    if (numbered.count(n) != 0) continue;
+    name = DerivedName({stem + std::to_string(n)});
+    if (physical_.count(name) == 0) break;
+  }
   Physical p;
   p.path = std::string(kPrefix) + "shared/" + name + ".yaml";
   p.shared = true;

@@ -32,6 +32,12 @@ class PkcController : public controller::Controller {
   PkcController();
   const controller::ControllerInfo& info() const override { return info_; }
   std::vector<controller::Watch> Watches() override;
+  void Reset() override {
+    policy_.Reset();
+    physical_.clear();
+    placement_.clear();
+    invalid_.clear();
+  }
   Result<std::map<std::string, controller::Outcome>> Reconcile(
       const std::vector<std::string>& paths, controller::FleetView& view,
       controller::OutputBatch& out) override;

@@ -20,10 +20,14 @@ std::vector<controller::Watch> PolicyIndex::Watches() {
                        SkuPolicy sku;
                        sku.name = name;
                        sku.dedicated = spec->StringAt("tenancy") != "multi-tenant";
-                       sku.brokers_per_cku = IntAt(*spec, "brokersPerCku", 3);
+                       // The schema keeps these ≥ 1; a file that slipped past it is not
+                       // allowed to make a cluster of zero brokers.
+                       sku.brokers_per_cku = std::max<int64_t>(1, IntAt(*spec, "brokersPerCku", 3));
                        sku.multi_zone_min_cku = IntAt(*spec, "multiZoneMinCku", 2);
-                       sku.tenants_per_cluster = IntAt(*spec, "tenantsPerCluster", 20);
-                       sku.shared_cluster_brokers = IntAt(*spec, "sharedClusterBrokers", 6);
+                       sku.tenants_per_cluster =
+                           std::max<int64_t>(1, IntAt(*spec, "tenantsPerCluster", 20));
+                       sku.shared_cluster_brokers =
+                           std::max<int64_t>(3, IntAt(*spec, "sharedClusterBrokers", 6));
                        sku.networking = StringsAt(spec->Find("networking"));
                        skus_[name] = std::move(sku);
                      }});
@@ -34,9 +38,10 @@ std::vector<controller::Watch> PolicyIndex::Watches() {
                          return;
                        }
                        const specs::Node* spec = doc->Find("spec");
+                       if (spec == nullptr) return;  // not a policy: keep the last good one
                        OrgRules org;
                        org.name = name;
-                       if (spec != nullptr && !spec->StringAt("dataResidency").empty()) {
+                       if (!spec->StringAt("dataResidency").empty()) {
                          org.residency = std::string(spec->StringAt("dataResidency"));
                        }
                        orgs_[name] = std::move(org);
@@ -56,6 +61,7 @@ std::vector<controller::Watch> PolicyIndex::Watches() {
          sat.region = std::string(spec->StringAt("region"));
          sat.zones = StringsAt(spec->Find("zones"));
          std::sort(sat.zones.begin(), sat.zones.end());
+         sat.zones.erase(std::unique(sat.zones.begin(), sat.zones.end()), sat.zones.end());
          if (const specs::Node* capacity = spec->Find("capacity"); capacity != nullptr) {
            sat.max_k8s_clusters = IntAt(*capacity, "maxK8sClusters", 1);
            sat.max_nodes = IntAt(*capacity, "maxNodes", 1);

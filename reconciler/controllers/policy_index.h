@@ -40,6 +40,11 @@ class PolicyIndex {
  public:
   // Watches on policy/skus, policy/orgs and policy/satellites.
   std::vector<controller::Watch> Watches();
+  void Reset() {
+    skus_.clear();
+    orgs_.clear();
+    satellites_.clear();
+  }
 
   const SkuPolicy* Sku(const std::string& name) const;
   const OrgRules* Org(const std::string& name) const;

@@ -197,7 +197,14 @@ Result<std::map<std::string, Outcome>> SyncController::Reconcile(
   for (const std::string& path : paths) {
     if (path.rfind("derived/capacity/", 0) == 0) {
       clusters.insert(StemOf(path));
+      // A cluster that went away may have freed room for one that found none.
+      if (k8s_.count(StemOf(path)) == 0) clusters.insert(unplaced_.begin(), unplaced_.end());
     } else if (path.rfind("policy/satellites/", 0) == 0) {
+      // Changed, shrunk or removed: its clusters are checked again, and those nobody had room for.
+      std::string satellite = StemOf(path);
+      for (const auto& [name, by_sat] : entries_) {
+        if (by_sat.count(satellite) != 0) clusters.insert(name);
+      }
       clusters.insert(unplaced_.begin(), unplaced_.end());
     } else if (path.rfind("derived/network/", 0) == 0) {
       std::string na = StemOf(path);
@@ -212,9 +219,7 @@ Result<std::map<std::string, Outcome>> SyncController::Reconcile(
   std::map<std::string, Outcome> outcomes;
   for (const std::string& name : clusters) {
     ASSIGN_OR_RETURN(Outcome outcome, SyncCluster(name, view, out));
-    if (outcome.type != Outcome::Type::kDone) {
-      outcomes[k8s_.count(name) != 0 ? k8s_.at(name).path : name] = std::move(outcome);
-    }
+    if (auto k = k8s_.find(name); k != k8s_.end()) outcomes[k->second.path] = std::move(outcome);
   }
   // A workload that changed on a cluster already placed: only its own entry is rewritten.
   for (const std::string& item : workloads) {
@@ -273,8 +278,17 @@ Status SyncController::AfterCommit(controller::FleetView& view, const git_oid& c
     auto [sat, k8s] = SplitEntryPath(path);
     if (!sat.empty()) satellites.insert(sat);
   }
-  for (const std::string& sat : satellites) RETURN_IF_ERROR(MoveSatelliteRef(view, sat));
-  return Status::Ok();
+  // Every satellite is tried; one that fails is retried with the next commit (pending_refs_).
+  satellites.insert(pending_refs_.begin(), pending_refs_.end());
+  pending_refs_.clear();
+  Status first;
+  for (const std::string& sat : satellites) {
+    if (Status s = MoveSatelliteRef(view, sat); !s.ok()) {
+      pending_refs_.insert(sat);
+      if (first.ok()) first = s;
+    }
+  }
+  return first;
 }
 
 Status SyncController::AfterStart(controller::FleetView& view) {

@@ -31,6 +31,14 @@ class SyncController : public controller::Controller {
   SyncController();
   const controller::ControllerInfo& info() const override { return info_; }
   std::vector<controller::Watch> Watches() override;
+  void Reset() override {
+    policy_.Reset();
+    k8s_.clear();
+    host_.clear();
+    docs_.clear();
+    entries_.clear();
+    clusters_on_.clear();
+  }
   Result<std::map<std::string, controller::Outcome>> Reconcile(
       const std::vector<std::string>& paths, controller::FleetView& view,
       controller::OutputBatch& out) override;
@@ -63,7 +71,8 @@ class SyncController : public controller::Controller {
   // Our own output: Kubernetes cluster → satellite → entry paths; satellite → clusters on it.
   std::unordered_map<std::string, std::map<std::string, std::set<std::string>>> entries_;
   std::map<std::string, int64_t> clusters_on_;
-  std::set<std::string> unplaced_;  // clusters no satellite had room for
+  std::set<std::string> unplaced_;      // clusters no satellite had room for
+  std::set<std::string> pending_refs_;  // satellites whose ref failed to move
 };
 
 std::unique_ptr<controller::Controller> MakeSyncController();
