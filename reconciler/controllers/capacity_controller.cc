@@ -53,7 +53,7 @@ std::vector<controller::Watch> CapacityController::Watches() {
                        }});
   }
   watches.push_back({"derived/capacity", [this](const std::string& path, const specs::Node* doc) {
-                       OnOwnFile(path, doc);
+                       index_.OnFile(path, doc);
                      }});
   return watches;
 }
@@ -88,50 +88,22 @@ void CapacityController::OnWorkload(const std::string& type, const std::string& 
   workloads_[name] = std::move(w);
 }
 
-void CapacityController::OnOwnFile(const std::string& path, const specs::Node* doc) {
-  std::string name = StemOf(path);
-  if (auto it = k8s_.find(name); it != k8s_.end()) {
-    for (const std::string& w : it->second.workloads) {
-      auto h = host_.find(w);
-      if (h != host_.end() && h->second == name) host_.erase(h);
-    }
-    k8s_.erase(it);
-  }
-  const specs::Node* spec = doc == nullptr ? nullptr : doc->Find("spec");
-  if (spec == nullptr) return;
-  K8s k;
-  k.path = path;
-  k.cloud = std::string(spec->StringAt("cloud"));
-  k.region = std::string(spec->StringAt("region"));
-  k.dedicated_to = std::string(spec->StringAt("dedicatedTo"));
-  if (const specs::Node* pools = spec->Find("nodePools"); pools != nullptr) {
-    for (const specs::Node& pool : pools->items()) {
-      k.pool_nodes[std::string(pool.StringAt("name"))] = IntAt(pool, "nodes", 0);
-    }
-  }
-  for (const std::string& w : StringsAt(spec->Find("workloads"))) {
-    k.workloads.insert(w);
-    host_[w] = name;
-  }
-  k8s_[name] = std::move(k);
-}
-
 void CapacityController::Move(const std::string& workload, const std::string& from,
                               const std::string& to) {
   if (!from.empty()) {
-    if (auto it = k8s_.find(from); it != k8s_.end()) it->second.workloads.erase(workload);
-    host_.erase(workload);
+    if (auto it = index_.clusters.find(from); it != index_.clusters.end()) it->second.workloads.erase(workload);
+    index_.hosts.erase(workload);
   }
   if (!to.empty()) {
-    k8s_.at(to).workloads.insert(workload);
-    host_[workload] = to;
+    index_.clusters.at(to).workloads.insert(workload);
+    index_.hosts[workload] = to;
   }
 }
 
 std::string CapacityController::Pack(const Workload& w) {
   std::string stem = "k8s-" + w.cloud + "-" + w.region + "-shared-";
   std::map<int64_t, std::string> numbered;
-  for (auto it = k8s_.lower_bound(stem); it != k8s_.end(); ++it) {
+  for (auto it = index_.clusters.lower_bound(stem); it != index_.clusters.end(); ++it) {
     if (it->first.compare(0, stem.size(), stem) != 0) break;
     std::string digits = it->first.substr(stem.size());
     if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -139,7 +111,7 @@ std::string CapacityController::Pack(const Workload& w) {
   }
   for (const auto& [n, name] : numbered) {
     int64_t used = 0;
-    for (const std::string& other : k8s_.at(name).workloads) {
+    for (const std::string& other : index_.clusters.at(name).workloads) {
       auto o = workloads_.find(other);
       if (o != workloads_.end() && o->second.type == "pkc") used += o->second.demand;
     }
@@ -150,20 +122,20 @@ std::string CapacityController::Pack(const Workload& w) {
   for (;; ++n) {
     if (numbered.count(n) != 0) continue;
     name = DerivedName({stem + std::to_string(n)});
-    if (k8s_.count(name) == 0) break;
+    if (index_.clusters.count(name) == 0) break;
   }
-  K8s k;
+  K8sClusterEntry k;
   k.path = info_.prefix + w.cloud + "-" + w.region + "/" + name + ".yaml";
   k.cloud = w.cloud;
   k.region = w.region;
-  k8s_[name] = std::move(k);
+  index_.clusters[name] = std::move(k);
   return name;
 }
 
 std::optional<Outcome> CapacityController::Place(const std::string& name,
                                                  std::set<std::string>* touched) {
   std::string current;
-  if (auto h = host_.find(name); h != host_.end()) current = h->second;
+  if (auto h = index_.hosts.find(name); h != index_.hosts.end()) current = h->second;
   auto w = workloads_.find(name);
   if (w == workloads_.end()) {  // gone: off its Kubernetes cluster
     if (!current.empty()) {
@@ -177,23 +149,23 @@ std::optional<Outcome> CapacityController::Place(const std::string& name,
   if (wl.type == "pkc" && !wl.network.empty()) {
     std::string network = wl.network.rfind("na-", 0) == 0 ? wl.network.substr(3) : wl.network;
     desired = DerivedName({"k8s", network});
-    if (k8s_.count(desired) == 0) {
-      K8s k;
+    if (index_.clusters.count(desired) == 0) {
+      K8sClusterEntry k;
       k.path = info_.prefix + wl.cloud + "-" + wl.region + "/" + desired + ".yaml";
       k.cloud = wl.cloud;
       k.region = wl.region;
       k.dedicated_to = wl.network;
-      k8s_[desired] = std::move(k);
+      index_.clusters[desired] = std::move(k);
     }
   } else if (wl.type != "pkc") {
-    auto kafka_host = host_.find(wl.kafka);
-    if (kafka_host == host_.end()) {
+    auto kafka_host = index_.hosts.find(wl.kafka);
+    if (kafka_host == index_.hosts.end()) {
       return Outcome::Retry("", "Kafka cluster " + wl.kafka + " has no Kubernetes cluster yet");
     }
     desired = kafka_host->second;
   } else {
-    auto c = k8s_.find(current);
-    bool stays = c != k8s_.end() && c->second.dedicated_to.empty() &&
+    auto c = index_.clusters.find(current);
+    bool stays = c != index_.clusters.end() && c->second.dedicated_to.empty() &&
                  c->second.cloud == wl.cloud && c->second.region == wl.region;
     desired = stays ? current : Pack(wl);
   }
@@ -213,9 +185,9 @@ std::optional<Outcome> CapacityController::Place(const std::string& name,
 }
 
 Status CapacityController::Write(const std::string& name, controller::OutputBatch& out) {
-  auto it = k8s_.find(name);
-  if (it == k8s_.end()) return Status::Ok();
-  const K8s& k = it->second;
+  auto it = index_.clusters.find(name);
+  if (it == index_.clusters.end()) return Status::Ok();
+  const K8sClusterEntry& k = it->second;
   std::string path = k.path;
   if (k.workloads.empty()) return out.Remove(path);
   int64_t kafka_demand = 0, compute_demand = 0;

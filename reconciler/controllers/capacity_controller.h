@@ -21,6 +21,7 @@
 #include <unordered_map>
 
 #include "reconciler/controller/controller.h"
+#include "reconciler/controllers/k8s_cluster_index.h"
 #include "reconciler/controllers/policy_index.h"
 
 namespace strata::controllers {
@@ -40,8 +41,7 @@ class CapacityController : public controller::Controller {
     policy_.Reset();
     workloads_.clear();
     attached_.clear();
-    k8s_.clear();
-    host_.clear();
+    index_.Clear();
   }
   Result<std::map<std::string, controller::Outcome>> Reconcile(
       const std::vector<std::string>& paths, controller::FleetView& view,
@@ -54,13 +54,7 @@ class CapacityController : public controller::Controller {
     std::vector<std::string> zones;
     int64_t demand = 0;
   };
-  struct K8s {
-    std::string path, cloud, region, dedicated_to;
-    std::set<std::string> workloads;
-    std::map<std::string, int64_t> pool_nodes;
-  };
   void OnWorkload(const std::string& type, const std::string& path, const specs::Node* doc);
-  void OnOwnFile(const std::string& path, const specs::Node* doc);
   std::optional<controller::Outcome> Place(const std::string& name, std::set<std::string>* touched);
   std::string Pack(const Workload& w);
   void Move(const std::string& workload, const std::string& from, const std::string& to);
@@ -70,8 +64,7 @@ class CapacityController : public controller::Controller {
   PolicyIndex policy_;  // zones of a region, for a pool with no Kafka cluster of its own
   std::map<std::string, Workload> workloads_;
   std::unordered_map<std::string, std::set<std::string>> attached_;  // pkc → pcc/pksql names
-  std::map<std::string, K8s> k8s_;
-  std::unordered_map<std::string, std::string> host_;  // workload → Kubernetes cluster
+  K8sClusterIndex index_;  // our own output
 };
 
 std::unique_ptr<controller::Controller> MakeCapacityController();

@@ -42,7 +42,7 @@ SyncController::SyncController() {
 std::vector<controller::Watch> SyncController::Watches() {
   std::vector<controller::Watch> watches = policy_.Watches();
   watches.push_back({"derived/capacity", [this](const std::string& path, const specs::Node* doc) {
-                       OnK8s(path, doc);
+                       index_.OnFile(path, doc);
                      }});
   for (const char* dir : {"derived/pkc", "derived/connect", "derived/ksql", "derived/network"}) {
     watches.push_back({dir, [this](const std::string& path, const specs::Node* doc) {
@@ -63,27 +63,6 @@ std::string SyncController::SatelliteOf(const std::string& k8s) const {
   auto it = entries_.find(k8s);
   if (it == entries_.end() || it->second.empty()) return "";
   return it->second.begin()->first;
-}
-
-void SyncController::OnK8s(const std::string& path, const specs::Node* doc) {
-  std::string name = StemOf(path);
-  if (auto it = k8s_.find(name); it != k8s_.end()) {
-    for (const std::string& w : it->second.workloads) {
-      auto h = host_.find(w);
-      if (h != host_.end() && h->second == name) host_.erase(h);
-    }
-    k8s_.erase(it);
-  }
-  const specs::Node* spec = doc == nullptr ? nullptr : doc->Find("spec");
-  if (spec == nullptr) return;
-  K8s k;
-  k.path = path;
-  k.cloud = std::string(spec->StringAt("cloud"));
-  k.region = std::string(spec->StringAt("region"));
-  k.dedicated_to = std::string(spec->StringAt("dedicatedTo"));
-  k.workloads = StringsAt(spec->Find("workloads"));
-  for (const std::string& w : k.workloads) host_[w] = name;
-  k8s_[name] = std::move(k);
 }
 
 void SyncController::OnOwnFile(const std::string& path, const specs::Node* doc) {
@@ -138,13 +117,13 @@ Result<Outcome> SyncController::SyncCluster(const std::string& name, controller:
     }
     return Status::Ok();
   };
-  auto k = k8s_.find(name);
-  if (k == k8s_.end()) {  // the Kubernetes cluster is gone: so is its slice
+  auto k = index_.clusters.find(name);
+  if (k == index_.clusters.end()) {  // the Kubernetes cluster is gone: so is its slice
     unplaced_.erase(name);
     RETURN_IF_ERROR(remove_all_but({}));
     return Outcome::Done();
   }
-  const K8s cluster = k->second;
+  const K8sClusterEntry cluster = k->second;
   std::string satellite;
   for (const auto& [sat, files] : existing) {
     const SatelliteInfo* info = policy_.Satellite(sat);
@@ -198,7 +177,7 @@ Result<std::map<std::string, Outcome>> SyncController::Reconcile(
     if (path.rfind("derived/capacity/", 0) == 0) {
       clusters.insert(StemOf(path));
       // A cluster that went away may have freed room for one that found none.
-      if (k8s_.count(StemOf(path)) == 0) clusters.insert(unplaced_.begin(), unplaced_.end());
+      if (index_.clusters.count(StemOf(path)) == 0) clusters.insert(unplaced_.begin(), unplaced_.end());
     } else if (path.rfind("policy/satellites/", 0) == 0) {
       // Changed, shrunk or removed: its clusters are checked again, and those nobody had room for.
       std::string satellite = StemOf(path);
@@ -208,18 +187,18 @@ Result<std::map<std::string, Outcome>> SyncController::Reconcile(
       clusters.insert(unplaced_.begin(), unplaced_.end());
     } else if (path.rfind("derived/network/", 0) == 0) {
       std::string na = StemOf(path);
-      for (const auto& [name, k] : k8s_) {
+      for (const auto& [name, k] : index_.clusters) {
         if (k.dedicated_to == na) workloads.insert(na + "@" + name);
       }
     } else if (path.rfind("derived/", 0) == 0) {
       std::string w = StemOf(path);
-      if (auto h = host_.find(w); h != host_.end()) workloads.insert(w + "@" + h->second);
+      if (auto h = index_.hosts.find(w); h != index_.hosts.end()) workloads.insert(w + "@" + h->second);
     }
   }
   std::map<std::string, Outcome> outcomes;
   for (const std::string& name : clusters) {
     ASSIGN_OR_RETURN(Outcome outcome, SyncCluster(name, view, out));
-    if (auto k = k8s_.find(name); k != k8s_.end()) outcomes[k->second.path] = std::move(outcome);
+    if (auto k = index_.clusters.find(name); k != index_.clusters.end()) outcomes[k->second.path] = std::move(outcome);
   }
   // A workload that changed on a cluster already placed: only its own entry is rewritten.
   for (const std::string& item : workloads) {

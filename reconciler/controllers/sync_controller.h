@@ -19,6 +19,7 @@
 #include <unordered_map>
 
 #include "reconciler/controller/controller.h"
+#include "reconciler/controllers/k8s_cluster_index.h"
 #include "reconciler/controllers/policy_index.h"
 
 namespace strata::controllers {
@@ -33,8 +34,7 @@ class SyncController : public controller::Controller {
   std::vector<controller::Watch> Watches() override;
   void Reset() override {
     policy_.Reset();
-    k8s_.clear();
-    host_.clear();
+    index_.Clear();
     docs_.clear();
     entries_.clear();
     clusters_on_.clear();
@@ -50,11 +50,6 @@ class SyncController : public controller::Controller {
   std::string SatelliteOf(const std::string& k8s) const;
 
  private:
-  struct K8s {
-    std::string path, cloud, region, dedicated_to;
-    std::vector<std::string> workloads;
-  };
-  void OnK8s(const std::string& path, const specs::Node* doc);
   void OnOwnFile(const std::string& path, const specs::Node* doc);
   Result<controller::Outcome> SyncCluster(const std::string& name, controller::FleetView& view,
                                           controller::OutputBatch& out);
@@ -65,8 +60,7 @@ class SyncController : public controller::Controller {
 
   controller::ControllerInfo info_;
   PolicyIndex policy_;
-  std::map<std::string, K8s> k8s_;
-  std::unordered_map<std::string, std::string> host_;        // workload → Kubernetes cluster
+  K8sClusterIndex index_;  // from derived/capacity
   std::unordered_map<std::string, std::string> docs_;        // derived name → path
   // Our own output: Kubernetes cluster → satellite → entry paths; satellite → clusters on it.
   std::unordered_map<std::string, std::map<std::string, std::set<std::string>>> entries_;
