@@ -46,9 +46,10 @@ CapacityController::CapacityController() {
 
 std::vector<controller::Watch> CapacityController::Watches() {
   std::vector<controller::Watch> watches = policy_.Watches();
-  for (const auto& [dir, type] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& source : std::vector<std::pair<std::string, std::string>>{
            {"derived/pkc", "pkc"}, {"derived/connect", "pcc"}, {"derived/ksql", "pksql"}}) {
-    watches.push_back({dir, [this, type](const std::string& path, const specs::Node* doc) {
+    std::string type = source.second;
+    watches.push_back({source.first, [this, type](const std::string& path, const specs::Node* doc) {
                          OnWorkload(type, path, doc);
                        }});
   }
