@@ -290,5 +290,25 @@ TEST_F(ControllersTest, DeletingGoesDownLayerByLayer) {
             fleet_->Git("rev-parse main:satellites/aws-us-west-2-1"));
 }
 
+TEST_F(ControllersTest, ASatelliteRetiredHandsItsClustersToAnotherOfTheRegion) {
+  Settle();
+  std::string old_slice = "satellites/aws-us-west-2-1/k8s-acme-orders-privatelink/pkc-acme-orders.yaml";
+  ASSERT_NE(fleet_->Show(old_slice), "");
+  std::string satellite = fleet_->Read("policy/satellites/aws-us-west-2-1.yaml");
+  size_t at = satellite.find("name: aws-us-west-2-1");
+  fleet_->Write("policy/satellites/aws-us-west-2-2.yaml",
+                satellite.replace(at, 21, "name: aws-us-west-2-2"));
+  fleet_->Remove("policy/satellites/aws-us-west-2-1.yaml");
+  fleet_->Push("aws-us-west-2-1 retired for aws-us-west-2-2");
+  Settle();
+  EXPECT_EQ(fleet_->Show(old_slice), "");
+  EXPECT_THAT(fleet_->Show("satellites/aws-us-west-2-2/k8s-acme-orders-privatelink/pkc-acme-orders.yaml"),
+              HasSubstr("satellite: aws-us-west-2-2\n"));
+  // The old satellite's ref now holds nothing; the new one's holds exactly its slice.
+  EXPECT_EQ(fleet_->Git("ls-tree -r satellites/aws-us-west-2-1"), "");
+  EXPECT_EQ(fleet_->Git("rev-parse satellites/aws-us-west-2-2^{tree}"),
+            fleet_->Git("rev-parse main:satellites/aws-us-west-2-2"));
+}
+
 }  // namespace
 }  // namespace strata::controllers
