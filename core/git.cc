@@ -467,12 +467,83 @@ Result<git_oid> Repository::Commit(const std::string& ref, const git_oid& tree_i
   }
   git_oid out;
   const char* update_ref = ref.empty() ? nullptr : ref.c_str();
+
   if (int rc = git_commit_create(&out, repo_.get(), update_ref, sig.get(), sig.get(), "UTF-8",
                                  message.c_str(), tree.get(), parent_raw.size(), parent_raw.data());
       rc < 0) {
     return GitError(rc, "committing to " + ref);
   }
   return out;
+}
+
+Result<git_oid> Repository::CommitSigned(const git_oid& tree_id, const std::vector<git_oid>& parent_ids,
+                                         const std::string& message, const std::string& author_name,
+                                         const std::string& author_email,
+                                         const CommitSigner& sign) const {
+  git_signature* sig_raw = nullptr;
+  if (int rc = git_signature_now(&sig_raw, author_name.c_str(), author_email.c_str()); rc < 0) {
+    return GitError(rc, "making a signature");
+  }
+  SignaturePtr sig(sig_raw);
+  git_tree* tree_raw = nullptr;
+  if (int rc = git_tree_lookup(&tree_raw, repo_.get(), &tree_id); rc < 0) {
+    return GitError(rc, "reading tree " + OidToHex(tree_id));
+  }
+  TreePtr tree(tree_raw);
+  std::vector<CommitPtr> parents;
+  std::vector<const git_commit*> parent_raw;
+  for (const git_oid& id : parent_ids) {
+    git_commit* c = nullptr;
+    if (int rc = git_commit_lookup(&c, repo_.get(), &id); rc < 0) {
+      return GitError(rc, "reading parent " + OidToHex(id));
+    }
+    parents.emplace_back(c);
+    parent_raw.push_back(c);
+  }
+  git_buf text = GIT_BUF_INIT;
+  if (int rc = git_commit_create_buffer(&text, repo_.get(), sig.get(), sig.get(), "UTF-8",
+                                        message.c_str(), tree.get(), parent_raw.size(),
+                                        parent_raw.data());
+      rc < 0) {
+    return GitError(rc, "writing a commit to sign");
+  }
+  std::string commit_text(text.ptr, text.size);
+  git_buf_dispose(&text);
+  ASSIGN_OR_RETURN(std::string signature, sign(commit_text));
+  git_oid out;
+  if (int rc = git_commit_create_with_signature(&out, repo_.get(), commit_text.c_str(),
+                                                signature.c_str(), "gpgsig");
+      rc < 0) {
+    return GitError(rc, "writing a signed commit");
+  }
+  return out;
+}
+
+Result<Repository::CommitSignature> Repository::ReadCommitSignature(const git_oid& commit) const {
+  git_buf signature = GIT_BUF_INIT;
+  git_buf signed_text = GIT_BUF_INIT;
+  int rc = git_commit_extract_signature(&signature, &signed_text, repo_.get(),
+                                        const_cast<git_oid*>(&commit), nullptr);
+  if (rc == GIT_ENOTFOUND) {
+    git_buf_dispose(&signature);
+    git_buf_dispose(&signed_text);
+    // Either the commit is missing or it carries no signature; say which.
+    if (Result<CommitInfo> info = ReadCommit(commit); !info.ok()) return info.status();
+    return Status::NotFound("commit " + OidToHex(commit) + " is not signed");
+  }
+  if (rc < 0) return GitError(rc, "reading the signature of " + OidToHex(commit));
+  CommitSignature out{std::string(signature.ptr, signature.size),
+                      std::string(signed_text.ptr, signed_text.size)};
+  git_buf_dispose(&signature);
+  git_buf_dispose(&signed_text);
+  return out;
+}
+
+Result<bool> Repository::Descends(const git_oid& commit, const git_oid& ancestor) const {
+  if (git_oid_equal(&commit, &ancestor)) return true;
+  int rc = git_graph_descendant_of(repo_.get(), &commit, &ancestor);
+  if (rc < 0) return GitError(rc, "walking history from " + OidToHex(commit));
+  return rc == 1;
 }
 
 }  // namespace strata

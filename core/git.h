@@ -125,6 +125,24 @@ class Repository {
                          const std::vector<git_oid>& parents, const std::string& message,
                          const std::string& author_name, const std::string& author_email) const;
 
+  // Signs the commit object text (without its signature header) and returns the armored
+  // signature git stores in the `gpgsig` header; any error it returns stops the commit.
+  using CommitSigner = std::function<Result<std::string>(std::string_view commit_text)>;
+  // As Commit, but the commit carries `sign`'s signature in its gpgsig header (what
+  // `git verify-commit` checks), and no ref is moved: move it with CompareAndSwapRef.
+  Result<git_oid> CommitSigned(const git_oid& tree, const std::vector<git_oid>& parents,
+                               const std::string& message, const std::string& author_name,
+                               const std::string& author_email, const CommitSigner& sign) const;
+
+  // The gpgsig header of a commit and the text it signs. kNotFound when the commit is unsigned.
+  struct CommitSignature {
+    std::string signature;
+    std::string signed_text;
+  };
+  Result<CommitSignature> ReadCommitSignature(const git_oid& commit) const;
+  // Whether `commit` is `ancestor` or has it in its history.
+  Result<bool> Descends(const git_oid& commit, const git_oid& ancestor) const;
+
  private:
   explicit Repository(RepoPtr repo) : repo_(std::move(repo)) {}
   RepoPtr repo_;

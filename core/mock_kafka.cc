@@ -1,6 +1,7 @@
 #include "core/mock_kafka.h"
 
 #include "core/change_event.h"
+#include "core/slice_notice.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -73,7 +74,8 @@ Status MockKafka::CreateStrataTopics(const std::vector<std::string>& kinds, int 
   std::vector<std::string> topics = {std::string(kStatusTopic)};
   for (const std::string& kind : kinds) topics.push_back(DesiredTopic(kind));
   for (const std::string& topic : topics) RETURN_IF_ERROR(CreateTopic(topic, partitions, 1));
-  return Status::Ok();
+  // Slice notices are small and few (one per moved satellite ref).
+  return CreateTopic(std::string(kSatellitesTopic), 4, 1);
 }
 
 Status MockKafka::CreateTopic(const std::string& topic, int partitions, int replication) {

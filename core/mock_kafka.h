@@ -30,7 +30,8 @@ class MockKafka {
   // "127.0.0.1:PORT,…": what to pass as bootstrap.servers.
   const std::string& bootstrap_servers() const { return bootstrap_; }
   Status CreateTopic(const std::string& topic, int partitions, int replication);
-  // Creates strata.desired.<kind> for each kind, and strata.status, with `partitions` each.
+  // Creates strata.desired.<kind> for each kind, and strata.status, with `partitions` each (and
+  // strata.satellites with 4).
   // Why: the mock keeps at most 5 MiB per partition and drops the oldest records beyond that
   // (a retention limit it does not let us change), and an auto-created topic gets 4 partitions:
   // too few to hold a 100,000-cluster fleet's events. 32 partitions hold 160 MiB per kind.

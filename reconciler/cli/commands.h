@@ -21,5 +21,7 @@ void AddStatusCommand(CLI::App& app, int* exit_code);
 void AddKafkaCommand(CLI::App& app, int* exit_code);
 // `strata controller` and `strata layers`.
 void AddControllerCommand(CLI::App& app, int* exit_code);
+void AddAgentCommand(CLI::App& app, int* exit_code);
+void AddKeysCommand(CLI::App& app, int* exit_code);
 
 }  // namespace strata::cli

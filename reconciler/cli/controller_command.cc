@@ -31,6 +31,7 @@ struct ControllerFlags {
   std::string branch = "main";
   int linger_ms = 2;
   size_t max_batch = 5000;
+  std::string signing_key;
 };
 
 Result<controller::LayerCake> Cake() {
@@ -49,11 +50,24 @@ int RunControllers(const ControllerFlags& flags, const KafkaOptions& kafka) {
     std::fprintf(stderr, "strata controller: name the controllers to run, or give --all\n");
     return kExitError;
   }
+  controllers::ControllerConfig config;
+  if (!flags.signing_key.empty()) {
+    auto key = ssh::SigningKey::Load(flags.signing_key);
+    if (!key.ok()) {
+      std::fprintf(stderr, "strata controller: %s\n", key.status().message().c_str());
+      return kExitError;
+    }
+    config.signing_key = std::make_shared<const ssh::SigningKey>(std::move(*key));
+  }
   // Build the chosen controllers and order them bottom layer first.
   std::vector<std::unique_ptr<controller::Controller>> chosen;
   std::vector<controller::ControllerInfo> infos;
   for (const std::string& name : flags.all ? controllers::ControllerNames() : flags.names) {
-    auto made = controllers::MakeController(name);
+    if (name == "sync" && config.signing_key == nullptr) {
+      std::fprintf(stderr, "strata controller: warning: sync runs without --signing-key; its slice "
+                           "commits are unsigned and agents will refuse them\n");
+    }
+    auto made = controllers::MakeController(name, config);
     if (!made.ok()) {
       std::fprintf(stderr, "strata controller: %s\n", made.status().message().c_str());
       return kExitError;
@@ -157,6 +171,9 @@ void AddControllerCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-batch", flags->max_batch, "Changes per commit at most")
       ->capture_default_str();
+  cmd->add_option("--signing-key", flags->signing_key,
+                  "sync: the OpenSSH Ed25519 private key that signs slice commits "
+                  "(see `strata keys generate`)");
   AddKafkaOptions(cmd, kafka);
   cmd->callback([flags, kafka, exit_code] { *exit_code = RunControllers(*flags, *kafka); });
 

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   strata::cli::AddStatusCommand(app, &exit_code);
   strata::cli::AddKafkaCommand(app, &exit_code);
   strata::cli::AddControllerCommand(app, &exit_code);
+  strata::cli::AddAgentCommand(app, &exit_code);
+  strata::cli::AddKeysCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     strata::Status s = strata::InitLogging(

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/change_event.h"
+#include "core/kafka.h"
 #include "core/status.h"
 #include "reconciler/controller/fleet_view.h"
 #include "reconciler/controller/output_batch.h"
@@ -101,6 +102,11 @@ class Controller {
     (void)view;
     return Status::Ok();
   }
+
+  // Messages the controller wants on Kafka after AfterCommit or AfterStart (sync announces the
+  // satellite refs it moved). The runtime sends them, best effort: they are hints, and a
+  // controller never depends on their delivery. Without Kafka they are dropped.
+  virtual std::vector<KafkaMessage> TakeNotices() { return {}; }
 };
 
 }  // namespace strata::controller

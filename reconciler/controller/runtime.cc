@@ -85,6 +85,7 @@ Status ControllerRuntime::Start() {
     return head.status();
   }
   RETURN_IF_ERROR(controller_->AfterStart(view_));
+  SendNotices();
   started_ = true;
   return Status::Ok();
 }
@@ -153,6 +154,7 @@ Result<BatchResult> ControllerRuntime::ProcessBatch(const std::vector<std::strin
         spdlog::warn("{}: after commit {}: {}", controller_->info().name, OidToHex(*commit),
                      s.ToString());
       }
+      SendNotices();
       break;
     }
     // Another writer moved the branch: undo what the watchers were told, then reconcile the same
@@ -170,6 +172,15 @@ Result<BatchResult> ControllerRuntime::ProcessBatch(const std::vector<std::strin
   }
   Report(result.outcomes);
   return result;
+}
+
+void ControllerRuntime::SendNotices() {
+  std::vector<KafkaMessage> notices = controller_->TakeNotices();
+  if (notices.empty() || status_producer_ == nullptr) return;
+  if (Status s = status_producer_->ProduceAll(notices, kStatusTimeout); !s.ok()) {
+    spdlog::warn("{}: {} notices not sent (agents will find the change when they poll): {}",
+                 controller_->info().name, notices.size(), s.ToString());
+  }
 }
 
 void ControllerRuntime::Report(const std::map<std::string, Outcome>& outcomes) {

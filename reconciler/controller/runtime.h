@@ -97,13 +97,14 @@ class ControllerRuntime {
   Result<git_oid> Commit(const OutputBatch& out, const git_oid& head,
                          const std::vector<std::string>& causes);
   void Report(const std::map<std::string, Outcome>& outcomes);
+  void SendNotices();
 
   std::unique_ptr<Controller> controller_;
   RuntimeOptions options_;
   std::string ref_;
   FleetView view_;
   WorkQueue queue_;
-  std::unique_ptr<Producer> status_producer_;  // null without Kafka
+  std::unique_ptr<Producer> status_producer_;  // rejections and notices; null without Kafka
   bool started_ = false;
   RuntimeStats stats_;
 

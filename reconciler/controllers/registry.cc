@@ -12,22 +12,23 @@ std::vector<std::string> ControllerNames() {
   return {"pkc", "connect", "ksql", "network", "capacity", "sync"};
 }
 
-Result<std::unique_ptr<controller::Controller>> MakeController(const std::string& name) {
+Result<std::unique_ptr<controller::Controller>> MakeController(const std::string& name,
+                                                               const ControllerConfig& config) {
   if (name == "pkc") return MakePkcController();
   if (name == "connect") return MakeConnectController();
   if (name == "ksql") return MakeKsqlController();
   if (name == "network") return MakeNetworkController();
   if (name == "capacity") return MakeCapacityController();
-  if (name == "sync") return MakeSyncController();
+  if (name == "sync") return MakeSyncController(config.signing_key);
   std::string known;
   for (const std::string& n : ControllerNames()) known += (known.empty() ? "" : ", ") + n;
   return Status::NotFound("no controller named " + name + " (there are: " + known + ")");
 }
 
-std::vector<std::unique_ptr<controller::Controller>> MakeAllControllers() {
+std::vector<std::unique_ptr<controller::Controller>> MakeAllControllers(const ControllerConfig& config) {
   std::vector<std::unique_ptr<controller::Controller>> all;
   for (const std::string& name : ControllerNames()) {
-    Result<std::unique_ptr<controller::Controller>> made = MakeController(name);
+    Result<std::unique_ptr<controller::Controller>> made = MakeController(name, config);
     all.push_back(std::move(*made));
   }
   return all;

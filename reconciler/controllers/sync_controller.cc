@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/slice_notice.h"
 #include "reconciler/controllers/derived_doc.h"
 
 namespace strata::controllers {
@@ -26,11 +27,13 @@ std::string SatelliteRef(const std::string& satellite) {
   return "refs/heads/satellites/" + satellite;
 }
 
-std::unique_ptr<controller::Controller> MakeSyncController() {
-  return std::make_unique<SyncController>();
+std::unique_ptr<controller::Controller> MakeSyncController(
+    std::shared_ptr<const ssh::SigningKey> signing_key) {
+  return std::make_unique<SyncController>(std::move(signing_key));
 }
 
-SyncController::SyncController() {
+SyncController::SyncController(std::shared_ptr<const ssh::SigningKey> signing_key)
+    : signing_key_(std::move(signing_key)) {
   info_.name = "sync";
   info_.inputs = {"K8sCluster",          "NetworkAttachment",   "PhysicalConnectCluster",
                   "PhysicalKafkaCluster", "PhysicalKsqlCluster", "Satellite"};
@@ -241,9 +244,22 @@ Status SyncController::MoveSatelliteRef(controller::FleetView& view, const std::
     if (!IsZeroOid(current)) parents.push_back(current);
     std::string message = "sync: slice of " + satellite + " at " + view.commit_hex().substr(0, 12) +
                           "\n\nStrata-Controller: sync\nStrata-Cause: " + view.commit_hex() + "\n";
-    ASSIGN_OR_RETURN(git_oid commit, repo.Commit("", tree, parents, message, "strata sync",
-                                                 "sync@controllers.strata.local"));
+    git_oid commit{};
+    if (signing_key_ != nullptr) {
+      ASSIGN_OR_RETURN(commit, repo.CommitSigned(tree, parents, message, "strata sync",
+                                                 "sync@controllers.strata.local",
+                                                 [this](std::string_view text) {
+                                                   return signing_key_->Sign(text, "git");
+                                                 }));
+    } else {
+      ASSIGN_OR_RETURN(commit, repo.Commit("", tree, parents, message, "strata sync",
+                                           "sync@controllers.strata.local"));
+    }
     Status moved = repo.CompareAndSwapRef(ref, current, commit, "strata sync");
+    if (moved.ok()) {
+      SliceNotice notice{satellite, OidToHex(commit), view.commit_hex()};
+      notices_.push_back({std::string(kSatellitesTopic), satellite, EncodeSliceNotice(notice)});
+    }
     if (moved.ok() || moved.code() != StatusCode::kAborted) return moved;
   }
   return Status::Aborted("another writer keeps moving " + ref);
@@ -276,6 +292,12 @@ Status SyncController::AfterStart(controller::FleetView& view) {
   for (const auto& [id, count] : clusters_on_) satellites.insert(id);
   for (const std::string& sat : satellites) RETURN_IF_ERROR(MoveSatelliteRef(view, sat));
   return Status::Ok();
+}
+
+std::vector<KafkaMessage> SyncController::TakeNotices() {
+  std::vector<KafkaMessage> out;
+  out.swap(notices_);
+  return out;
 }
 
 }  // namespace strata::controllers

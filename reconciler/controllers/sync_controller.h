@@ -9,7 +9,12 @@
 // After each commit on the fleet branch, refs/heads/satellites/<id> of every satellite whose slice
 // changed moves to a commit whose tree is exactly satellites/<id>/ of that commit, with the fleet
 // commit as its Strata-Cause. At start-up every satellite ref is checked the same way, so a crash
-// between the two moves is repaired. (Signing these commits comes with the satellite agents.)
+// between the two moves is repaired.
+//
+// With a signing key, each slice commit is signed with it in git's SSH signature format (what
+// `git verify-commit` checks with gpg.format=ssh, and what agents insist on); without one the
+// commits are unsigned and agents refuse them. Each moved ref is announced with a SliceNotice on
+// strata.satellites, which wakes that satellite's agent.
 #pragma once
 
 #include <map>
@@ -18,6 +23,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/ssh_signature.h"
 #include "reconciler/controller/controller.h"
 #include "reconciler/controllers/k8s_cluster_index.h"
 #include "reconciler/controllers/policy_index.h"
@@ -29,7 +35,8 @@ std::string SatelliteRef(const std::string& satellite);
 
 class SyncController : public controller::Controller {
  public:
-  SyncController();
+  // `signing_key` may be null: the slice commits are then unsigned.
+  explicit SyncController(std::shared_ptr<const ssh::SigningKey> signing_key = nullptr);
   const controller::ControllerInfo& info() const override { return info_; }
   std::vector<controller::Watch> Watches() override;
   void Reset() override {
@@ -45,6 +52,7 @@ class SyncController : public controller::Controller {
   Status AfterCommit(controller::FleetView& view, const git_oid& commit,
                      const std::vector<std::string>& changed_paths) override;
   Status AfterStart(controller::FleetView& view) override;
+  std::vector<KafkaMessage> TakeNotices() override;
 
   // The satellite a Kubernetes cluster is placed on; "" when none.
   std::string SatelliteOf(const std::string& k8s) const;
@@ -67,8 +75,11 @@ class SyncController : public controller::Controller {
   std::map<std::string, int64_t> clusters_on_;
   std::set<std::string> unplaced_;      // clusters no satellite had room for
   std::set<std::string> pending_refs_;  // satellites whose ref failed to move
+  std::shared_ptr<const ssh::SigningKey> signing_key_;
+  std::vector<KafkaMessage> notices_;   // refs moved since the last TakeNotices
 };
 
-std::unique_ptr<controller::Controller> MakeSyncController();
+std::unique_ptr<controller::Controller> MakeSyncController(
+    std::shared_ptr<const ssh::SigningKey> signing_key = nullptr);
 
 }  // namespace strata::controllers
