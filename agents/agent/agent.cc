@@ -263,7 +263,7 @@ std::chrono::milliseconds Agent::Backoff(int attempts) const {
 }
 
 size_t Agent::StepDue() {
-  auto now = Clock::now();
+  auto now = options_.clock ? options_.clock() : Clock::now();
   std::vector<std::string> finished;
   for (auto& [entry, work] : pending_) {
     if (work.next > now) continue;

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -46,6 +47,8 @@ struct AgentOptions {
   std::chrono::milliseconds drift_interval{30000};
   std::chrono::milliseconds backoff_min{100};
   std::chrono::milliseconds backoff_max{30000};
+  // When pending work is due; tests replace it to move time by hand.
+  std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 struct AgentStats {

@@ -1,12 +1,19 @@
 // strata status: where the reconciler stands on a fleet branch — the branch head, the commit the
 // checkpoint has reached, how many commits are still to publish, the last sequence number, and the
-// commits it had to skip. (Status reported by agents joins this as the agents land.)
+// commits it had to skip. With --kafka it adds what the agents report on strata.status:
+//   strata status --kafka K                the fleet: resources by phase, everything not Ready
+//   strata status --kafka K KEY            one logical cluster down the layers (logical → physical
+//                                          → Kubernetes cluster → satellite), each with its phase
+//   strata status --kafka K --commit SHA   "is my change live?": published, the controller commits
+//                                          it caused, and the satellites that have applied it
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
 
 #include "core/git.h"
 #include "reconciler/cli/commands.h"
+#include "reconciler/cli/kafka_options.h"
+#include "reconciler/cli/status_live.h"
 #include "reconciler/reconcile/checkpoint.h"
 
 namespace strata::cli {
@@ -67,13 +74,37 @@ void AddStatusCommand(CLI::App& app, int* exit_code) {
   auto repo = std::make_shared<std::string>();
   auto branch = std::make_shared<std::string>("main");
   auto output = std::make_shared<std::string>("human");
+  auto kafka = std::make_shared<KafkaOptions>();
+  auto key = std::make_shared<std::string>();
+  auto commit = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("status", "Show how far the fleet branch is published");
   cmd->add_option("--repo", *repo, "The fleet repository (or the reconciler's mirror)")->required();
   cmd->add_option("--branch", *branch, "The fleet branch")->capture_default_str();
   cmd->add_option("--output,-o", *output, "human or json")
       ->check(CLI::IsMember({"human", "json"}))
       ->capture_default_str();
-  cmd->callback([=] { *exit_code = Show(*repo, *branch, *output == "json"); });
+  cmd->add_option("key", *key, "A logical cluster: KafkaCluster/ORG/NAME (needs --kafka)");
+  cmd->add_option("--commit", *commit, "A fleet commit: where its change has got to (needs --kafka)");
+  AddKafkaOptions(cmd, kafka);
+  cmd->callback([=] {
+    bool json = *output == "json";
+    if (kafka->bootstrap.empty() && kafka->config_file.empty()) {
+      if (!key->empty() || !commit->empty()) {
+        std::fprintf(stderr, "strata status: a KEY or --commit needs --kafka, where agents report\n");
+        *exit_code = kExitError;
+        return;
+      }
+      *exit_code = Show(*repo, *branch, json);
+      return;
+    }
+    auto properties = ResolveKafkaProperties(*kafka);
+    if (!properties.ok()) {
+      std::fprintf(stderr, "strata status: %s\n", properties.status().message().c_str());
+      *exit_code = kExitError;
+      return;
+    }
+    *exit_code = ShowLive({*repo, *branch, *properties, *key, *commit, json});
+  });
 }
 
 }  // namespace strata::cli

@@ -1,6 +1,7 @@
-// Benchmark: the whole layer cake as separate processes — `strata reconcile --watch` and one
-// `strata controller NAME` process per controller — on synthetic fleets, with librdkafka's mock
-// cluster (3 brokers, in this process) as Kafka.
+// Benchmark: the whole control plane as separate processes — `strata reconcile --watch`, one
+// `strata controller NAME` process per controller (sync signing with a fresh key) and one
+// `strata agent` per satellite (sim driver at zero delay) — on synthetic fleets, with librdkafka's
+// mock cluster (3 brokers, in this process) as Kafka.
 //
 //   build/tests/bench/layer_cake_bench           cold start of 10,000 and 100,000 clusters, then
 //                                                50 one-cluster changes on the 10,000 fleet
@@ -14,9 +15,11 @@
 // end of its input topics (offsets are stored only after the work is done). It prints
 // the commits each controller made, what ended up in each layer, and each process's peak memory.
 // One-cluster change: a commit raising one dedicated cluster's CKU is made on the bare repo and the
-// reconciler woken (as the post-receive hook does); the clock stops when that cluster's slice entry
-// on its satellite's ref shows the new broker count. It also reports the first hops — the
-// reconciler's checkpoint reaching the commit, and pkc's output on main — as a breakdown.
+// reconciler woken (as the post-receive hook does); the clock stops when the agent of that
+// cluster's satellite reports it Ready with the new broker count on strata.status. The hops on the
+// way are reported as a breakdown: the reconciler's checkpoint reaching the commit, pkc's output
+// on main, the satellite's signed ref showing the new brokers. Cold start also reports when every
+// agent has applied its whole slice.
 #include <signal.h>
 
 #include <cstdio>
@@ -26,6 +29,7 @@
 #include <thread>
 
 #include "core/git.h"
+#include "core/resource_status.h"
 #include "core/kafka.h"
 #include "reconciler/controllers/registry.h"
 #include "specs/kinds.h"
@@ -99,6 +103,48 @@ class LagWatch {
   std::vector<Group> groups_;
 };
 
+// Follows strata.status from its end: the newest report of each key, and when it arrived.
+class StatusWatch {
+ public:
+  explicit StatusWatch(const std::string& kafka) {
+    auto conf = strata::MakeKafkaConf({{"bootstrap.servers", kafka}, {"group.id", "strata-bench-status"},
+                                       {"enable.auto.commit", "false"}, {"fetch.wait.max.ms", "5"}});
+    char err[256];
+    handle_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), err, sizeof err));
+    const rd_kafka_metadata_t* metadata = nullptr;
+    rd_kafka_topic_t* topic = rd_kafka_topic_new(handle_.get(), "strata.status", nullptr);
+    if (rd_kafka_metadata(handle_.get(), 0, topic, &metadata, 5000) != 0) Fail("no metadata for strata.status");
+    auto* list = rd_kafka_topic_partition_list_new(64);
+    for (int p = 0; p < metadata->topics[0].partition_cnt; ++p) {
+      rd_kafka_topic_partition_list_add(list, "strata.status", p)->offset = RD_KAFKA_OFFSET_END;
+    }
+    rd_kafka_metadata_destroy(metadata);
+    rd_kafka_topic_destroy(topic);
+    rd_kafka_assign(handle_.get(), list);
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+  // Reads what has arrived, waiting at most `wait` for the first record.
+  void Drain(int wait_ms) {
+    while (rd_kafka_message_t* m = rd_kafka_consumer_poll(handle_.get(), wait_ms)) {
+      wait_ms = 0;
+      if (m->err == 0) {
+        auto s = strata::DecodeResourceStatus(
+            std::string_view(static_cast<const char*>(m->payload), m->len));
+        if (s.ok()) latest_[s->key] = {*s, Clock::now()};
+      }
+      rd_kafka_message_destroy(m);
+    }
+  }
+  const strata::ResourceStatus* Latest(const std::string& key) const {
+    auto it = latest_.find(key);
+    return it == latest_.end() ? nullptr : &it->second.first;
+  }
+
+ private:
+  strata::KafkaPtr handle_;
+  std::map<std::string, std::pair<strata::ResourceStatus, Clock::time_point>> latest_;
+};
+
 // Counts the commits after `from` up to `to` by author name.
 void CountCommits(const strata::Repository& repo, const git_oid& from, const git_oid& to,
                   std::map<std::string, int>* by_author) {
@@ -123,6 +169,7 @@ struct Target {
   std::string pkc_path;
   std::string satellite;
   std::string entry;  // path inside the satellite's ref
+  std::string key;    // PhysicalKafkaCluster/pkc-…
   int cku = 0;
 };
 
@@ -157,6 +204,7 @@ std::vector<Target> FindTargets(const strata::Repository& repo, const git_oid& t
     t.pkc_path = "derived/pkc/" + org + "/pkc-" + org + "-" + name + ".yaml";
     t.satellite = entry->second.first;
     t.entry = entry->second.second;
+    t.key = "PhysicalKafkaCluster/pkc-" + org + "-" + name;
     t.cku = std::atoi(text.c_str() + at + 8);
     targets.push_back(t);
   }
@@ -204,15 +252,36 @@ void BenchFleet(int clusters, int changes, const std::string& root, const std::s
   std::printf("\n== fleet of %d clusters ==\n", clusters);
   std::fflush(stdout);
 
+  if (strata::bench::RunProcess({kStrata, "keys", "generate", "--out", root + "/keys/sync", "--force"},
+                                "/dev/null").code != 0) {
+    Fail("cannot make a signing key");
+  }
+  std::vector<std::string> satellites;
+  auto satellite_files = repo->ListFilesUnder(*repo->TreeOfCommit(start_head), "policy/satellites");
+  for (const auto& f : *satellite_files) {
+    std::string file = f.path.substr(f.path.rfind('/') + 1);
+    satellites.push_back(file.substr(0, file.size() - 5));
+  }
+  StatusWatch status(kafka);
   auto cold_start = Clock::now();
   std::vector<Running> running;
   running.push_back({"reconcile", StartProcess({kStrata, "--log-level", "info", "reconcile", "--watch",
                                                 "--repo", repo_path, "--kafka", kafka},
                                                root + "/reconcile.log")});
   for (const std::string& name : kControllers) {
-    running.push_back({name, StartProcess({kStrata, "--log-level", "info", "controller", name,
-                                           "--repo", repo_path, "--kafka", kafka},
-                                          root + "/" + name + ".log")});
+    std::vector<std::string> args = {kStrata, "--log-level", "info", "controller", name,
+                                     "--repo", repo_path, "--kafka", kafka};
+    if (name == "sync") args.insert(args.end(), {"--signing-key", root + "/keys/sync"});
+    running.push_back({name, StartProcess(args, root + "/" + name + ".log")});
+  }
+  for (const std::string& sat : satellites) {
+    std::filesystem::remove_all(root + "/agent-" + sat);
+    running.push_back({"agent " + sat,
+                       StartProcess({kStrata, "--log-level", "info", "agent", "--satellite", sat, "--repo",
+                                     repo_path, "--state-dir", root + "/agent-" + sat, "--trusted-keys",
+                                     root + "/keys/sync.pub", "--driver", "sim", "--sim-time-scale", "0",
+                                     "--kafka", kafka},
+                                    root + "/agent-" + sat + ".log")});
   }
   for (const auto& r : running) {
     if (r.pid < 0) Fail("cannot start " + kStrata);
@@ -226,7 +295,7 @@ void BenchFleet(int clusters, int changes, const std::string& root, const std::s
   std::map<std::string, int> commits;
   auto limit = std::chrono::minutes(clusters >= 100000 ? 20 : 5);
   while (Clock::now() - cold_start < limit) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    status.Drain(20);
     git_oid head = *repo->ResolveCommit("refs/heads/main");
     if (!git_oid_equal(&head, &seen)) {
       std::map<std::string, int> fresh;
@@ -252,8 +321,22 @@ void BenchFleet(int clusters, int changes, const std::string& root, const std::s
   }
   if (last_sync == Clock::time_point{}) Fail("no sync commit; see the logs in " + root);
   double cold_seconds = std::chrono::duration<double>(last_sync - cold_start).count();
+  // Every agent has applied its whole slice: its Satellite status names the slice its ref is at.
+  size_t applied = 0;
+  while (Clock::now() - cold_start < limit) {
+    status.Drain(20);
+    applied = 0;
+    for (const std::string& sat : satellites) {
+      auto ref = repo->ReadRef("refs/heads/satellites/" + sat);
+      const strata::ResourceStatus* s = status.Latest("Satellite/" + sat);
+      if (!ref.ok() || (s != nullptr && s->phase == "Ready" && s->slice_commit == strata::OidToHex(*ref))) ++applied;
+    }
+    if (applied == satellites.size()) break;
+  }
+  double ready_seconds = std::chrono::duration<double>(Clock::now() - cold_start).count();
   git_oid tree = *repo->TreeOfCommit(seen);
-  std::printf("cold start     %8.1f s to the sync controller's last commit\n", cold_seconds);
+  std::printf("cold start     %8.1f s to the sync controller's last commit; %.1f s until %zu of %zu "
+              "agents applied their whole slice\n", cold_seconds, ready_seconds, applied, satellites.size());
   std::printf("commits        ");
   for (const auto& [who, n] : commits) std::printf("%s: %d   ", who.c_str(), n);
   std::printf("\nin each layer  %zu physical Kafka, %zu Connect, %zu ksqlDB, %zu network, "
@@ -265,7 +348,7 @@ void BenchFleet(int clusters, int changes, const std::string& root, const std::s
 
   if (changes > 0) {
     std::vector<Target> targets = FindTargets(*repo, tree, static_cast<size_t>(changes));
-    std::vector<double> to_checkpoint, to_pkc, to_satellite;
+    std::vector<double> to_checkpoint, to_pkc, to_satellite, to_ready;
     std::string git_dir = git_repository_path(repo->raw());
     for (size_t i = 0; i < targets.size(); ++i) {
       Target& t = targets[i];
@@ -274,8 +357,9 @@ void BenchFleet(int clusters, int changes, const std::string& root, const std::s
       git_oid commit = CommitCku(*repo, t.spec_path, cku);
       auto start = Clock::now();
       strata::reconcile::NotifyReconcilers(git_dir);
-      double checkpoint_ms = -1, pkc_ms = -1;
+      double checkpoint_ms = -1, pkc_ms = -1, satellite_ms = -1;
       while (Clock::now() - start < std::chrono::seconds(30)) {
+        status.Drain(0);
         if (checkpoint_ms < 0) {
           auto checkpoint = strata::reconcile::ReadCheckpoint(*repo, "main");
           if (checkpoint.ok() && checkpoint->exists) {
@@ -288,21 +372,29 @@ void BenchFleet(int clusters, int changes, const std::string& root, const std::s
         if (pkc_ms < 0 && RefShows(*repo, "refs/heads/main", t.pkc_path, brokers)) {
           pkc_ms = Ms(Clock::now() - start);
         }
-        if (RefShows(*repo, "refs/heads/satellites/" + t.satellite, t.entry, brokers)) {
-          to_satellite.push_back(Ms(Clock::now() - start));
+        if (satellite_ms < 0 && RefShows(*repo, "refs/heads/satellites/" + t.satellite, t.entry, brokers)) {
+          satellite_ms = Ms(Clock::now() - start);
+        }
+        const strata::ResourceStatus* s = status.Latest(t.key);
+        if (s != nullptr && s->phase == "Ready" && s->brokers_ready == 3 * cku) {
+          to_ready.push_back(Ms(Clock::now() - start));
+          to_satellite.push_back(satellite_ms);
           to_checkpoint.push_back(checkpoint_ms);
           to_pkc.push_back(pkc_ms);
           break;
         }
         std::this_thread::sleep_for(std::chrono::microseconds(200));
       }
-      if (to_satellite.size() != i + 1) Fail("change " + std::to_string(i) + " did not reach its satellite in 30 s");
+      if (to_ready.size() != i + 1) Fail("change " + std::to_string(i) + " was not reported Ready in 30 s");
     }
     auto a = Summarise(to_checkpoint), b = Summarise(to_pkc), c = Summarise(to_satellite);
+    auto d = Summarise(to_ready);
     std::printf("one-cluster CKU change, %zu changes (median / p99):\n", to_satellite.size());
     std::printf("  reconciler checkpoint (events acknowledged)  %7.1f / %7.1f ms\n", a.median, a.p99);
     std::printf("  pkc output on main                           %7.1f / %7.1f ms\n", b.median, b.p99);
     std::printf("  satellite ref shows the new brokers          %7.1f / %7.1f ms\n", c.median, c.p99);
+    std::printf("  agent reports it Ready at the new size       %7.1f / %7.1f ms   <- commit to Ready\n",
+                d.median, d.p99);
   }
   std::printf("peak memory    ");
   for (const auto& r : running) {

@@ -9,16 +9,11 @@
 
 #include "core/change_event.h"
 #include "core/status.h"
+#include "core/topic_snapshot.h"
 
 namespace strata::testing {
 
-struct KafkaRecord {
-  std::string topic;
-  int32_t partition = 0;
-  int64_t offset = 0;
-  std::string key;
-  std::string value;
-};
+using ::strata::KafkaRecord;
 
 Result<std::vector<KafkaRecord>> ReadAllRecords(const std::string& bootstrap_servers,
                                                 const std::string& topic_prefix,
