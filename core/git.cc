@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <unordered_set>
 
 namespace strata {
 namespace {
@@ -537,6 +538,61 @@ Result<Repository::CommitSignature> Repository::ReadCommitSignature(const git_oi
   git_buf_dispose(&signature);
   git_buf_dispose(&signed_text);
   return out;
+}
+
+Status Repository::CopyObjectsFrom(const Repository& source, const git_oid& commit) const {
+  git_odb* from_raw = nullptr;
+  git_odb* to_raw = nullptr;
+  if (int rc = git_repository_odb(&from_raw, source.raw()); rc < 0) return GitError(rc, "opening the source's objects");
+  std::unique_ptr<git_odb, Deleter<git_odb_free>> from(from_raw);
+  if (int rc = git_repository_odb(&to_raw, repo_.get()); rc < 0) return GitError(rc, "opening our objects");
+  std::unique_ptr<git_odb, Deleter<git_odb_free>> to(to_raw);
+  using OdbObjectPtr = std::unique_ptr<git_odb_object, Deleter<git_odb_object_free>>;
+  // Read parents first, descending only into what is missing here; written children first (the
+  // reverse of the order read), so that an interrupted copy never leaves an object whose children
+  // are missing: the next copy would stop at it.
+  std::vector<OdbObjectPtr> found;
+  std::vector<git_oid> pending;
+  std::unordered_set<std::string> seen;
+  auto want = [&](const git_oid& id) {
+    if (git_odb_exists(to.get(), &id) == 0 && seen.insert(OidToHex(id)).second) pending.push_back(id);
+  };
+  want(commit);
+  while (!pending.empty()) {
+    git_oid id = pending.back();
+    pending.pop_back();
+    git_odb_object* raw = nullptr;
+    if (int rc = git_odb_read(&raw, from.get(), &id); rc < 0) {
+      if (rc == GIT_ENOTFOUND) return Status::NotFound("object " + OidToHex(id) + " is not in " + source.path());
+      return GitError(rc, "reading " + OidToHex(id));
+    }
+    found.emplace_back(raw);
+    git_object_t type = git_odb_object_type(raw);
+    if (type == GIT_OBJECT_COMMIT) {
+      git_commit* c = nullptr;
+      if (int rc = git_commit_lookup(&c, source.raw(), &id); rc < 0) return GitError(rc, "reading commit " + OidToHex(id));
+      CommitPtr owned(c);
+      want(*git_commit_tree_id(c));
+      for (unsigned i = 0; i < git_commit_parentcount(c); ++i) want(*git_commit_parent_id(c, i));
+    } else if (type == GIT_OBJECT_TREE) {
+      git_tree* t = nullptr;
+      if (int rc = git_tree_lookup(&t, source.raw(), &id); rc < 0) return GitError(rc, "reading tree " + OidToHex(id));
+      TreePtr owned(t);
+      for (size_t i = 0; i < git_tree_entrycount(t); ++i) {
+        const git_tree_entry* e = git_tree_entry_byindex(t, i);
+        if (git_tree_entry_type(e) != GIT_OBJECT_COMMIT) want(*git_tree_entry_id(e));  // not submodules
+      }
+    }
+  }
+  for (auto it = found.rbegin(); it != found.rend(); ++it) {
+    git_oid written;
+    if (int rc = git_odb_write(&written, to.get(), git_odb_object_data(it->get()),
+                               git_odb_object_size(it->get()), git_odb_object_type(it->get()));
+        rc < 0) {
+      return GitError(rc, "writing " + OidToHex(*git_odb_object_id(it->get())));
+    }
+  }
+  return Status::Ok();
 }
 
 Result<bool> Repository::Descends(const git_oid& commit, const git_oid& ancestor) const {

@@ -103,6 +103,14 @@ class Repository {
   // https://) into this repository. kUnavailable when the remote cannot be reached or read.
   Status Fetch(const std::string& url, const std::vector<std::string>& refspecs) const;
 
+  // Copies `commit`, its ancestors and every tree and blob they reach that this repository lacks,
+  // from `source` (another repository on this machine), and nothing else. It descends only into
+  // commits and trees missing here, so after the first copy the cost follows the change, not the
+  // size of the history or of the tree: what a fetch from a local path should cost (libgit2's
+  // local transport packs whole trees, seconds on a large fleet). kNotFound when `source` lacks
+  // an object.
+  Status CopyObjectsFrom(const Repository& source, const git_oid& commit) const;
+
   // One change to a tree: `content` set writes that blob at `path`, unset removes the path.
   struct TreeUpdate {
     std::string path;

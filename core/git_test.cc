@@ -132,5 +132,24 @@ TEST_F(GitTest, FirstParentRangeFollowsMainAndRefusesAForcePush) {
   EXPECT_TRUE(same->empty());
 }
 
+TEST_F(GitTest, CopyObjectsFromCopiesOnlyWhatTheRefReachesAndLacks) {
+  git_oid c1 = Commit({{"a/x", "1"}, {"a/y", "2"}, {"b/z", "3"}}, {});
+  git_oid c2 = Commit({{"a/x", "1"}, {"a/y", "changed"}, {"b/z", "3"}}, {c1});
+  git_oid other = Commit({{"secret", "not yours"}}, {});  // reachable only from elsewhere
+  auto copy = Repository::Init(dir_ + "/copy.git", /*bare=*/true, "main");
+  ASSERT_THAT(copy, IsOk());
+  ASSERT_THAT(copy->CopyObjectsFrom(*repo_, c1), IsOk());
+  std::string objects = "git --git-dir=" + dir_ + "/copy.git count-objects -v | grep '^count:'";
+  EXPECT_EQ(Sh(objects), "count: 7\n");  // commit, 3 trees, 3 blobs
+  // The next commit costs what changed: the commit, the root tree, a/ and the new blob.
+  ASSERT_THAT(copy->CopyObjectsFrom(*repo_, c2), IsOk());
+  EXPECT_EQ(Sh(objects), "count: 11\n");
+  EXPECT_EQ(Sh("git --git-dir=" + dir_ + "/copy.git fsck --no-dangling " + OidToHex(c2) + " 2>&1"), "");
+  EXPECT_NE(testing::Sh("git --git-dir=" + dir_ + "/copy.git cat-file -t " + OidToHex(other)).code, 0);
+  git_oid missing;
+  git_oid_fromstr(&missing, std::string(40, '1').c_str());
+  EXPECT_THAT(copy->CopyObjectsFrom(*repo_, missing), StatusIs(StatusCode::kNotFound));
+}
+
 }  // namespace
 }  // namespace strata

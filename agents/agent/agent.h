@@ -1,7 +1,8 @@
 // Agent: one per satellite. It pulls its own signed slice, applies it through a Driver, keeps its
 // progress in a state directory, and reports what it observes on strata.status.
 //
-//   fetch refs/heads/satellites/<id> only (a local path, file://, git:// or https://)
+//   fetch refs/heads/satellites/<id> only (git:// or https://; from a local path or file://, the
+//     objects of that ref the agent lacks are copied directly, which costs what the change does)
 //     → verify the tip: signed by a trusted Ed25519 key (git's SSH signature format) and a
 //       descendant of the last commit taken, so a forged, unsigned or replayed (older) slice is
 //       refused, reported, and nothing of it is applied
@@ -98,6 +99,7 @@ class Agent {
 
   Agent(AgentOptions options, std::unique_ptr<Driver> driver, Repository repo);
   Status Load();
+  Status Fetch();
   Status Persist() const;
   Status Verify(const git_oid& tip) const;
   void Refuse(const git_oid& tip, const Status& why);
@@ -109,6 +111,7 @@ class Agent {
   AgentOptions options_;
   std::unique_ptr<Driver> driver_;
   Repository repo_;
+  std::unique_ptr<Repository> source_;  // the fleet repo, when it is a local path
   std::string ref_;
   git_oid target_{};   // the newest verified slice commit taken
   git_oid applied_{};  // the newest slice commit wholly applied
