@@ -137,6 +137,22 @@ Status Agent::Load() {
       if (w.last.key.empty()) pending_.erase(c.entry);
     }
   }
+  if (auto saved = state.find("pending"); saved != state.end() && saved->is_object()) {
+    for (auto it = saved->begin(); it != saved->end(); ++it) {
+      const std::string entry = it.key();
+      if (pending_.count(entry) != 0) continue;
+      if (auto d = desired_.find(entry); d != desired_.end()) {
+        pending_[entry].desired = d->second;
+        continue;
+      }
+      std::optional<git_oid> blob = it->is_string() ? ParseOid(it->get<std::string>()) : std::nullopt;
+      if (!blob.has_value()) continue;
+      Result<std::string> bytes = repo_.ReadBlob(*blob);
+      if (!bytes.ok()) continue;
+      Result<SliceResource> last = ParseSliceEntry(entry, *bytes, *blob);
+      if (last.ok()) pending_[entry].last = std::move(*last);
+    }
+  }
   spdlog::info("agent {}: resuming at slice {} ({} resources, {} pending)", options_.satellite,
                OidToHex(target_).substr(0, 12), desired_.size(), pending_.size());
   return Status::Ok();
@@ -148,6 +164,13 @@ Status Agent::Persist() const {
   state["target"] = HexOrEmpty(target_);
   state["applied"] = HexOrEmpty(applied_);
   state["fleetCommit"] = fleet_commit_;
+  // Work taken but not finished, so a kill -9 forgets none of it: an entry still desired is
+  // applied again from the target; a removal keeps the blob of what is to be removed.
+  nlohmann::ordered_json pending = nlohmann::ordered_json::object();
+  for (const auto& [entry, work] : pending_) {
+    pending[entry] = work.desired.has_value() ? "" : work.last.revision;
+  }
+  state["pending"] = std::move(pending);
   // The refs keep the commits' objects in repo.git whatever the fetched ref does next.
   for (auto [ref, oid] : {std::pair{kTargetRef, target_}, std::pair{kAppliedRef, applied_}}) {
     if (IsZeroOid(oid)) continue;
@@ -175,6 +198,18 @@ Status Agent::Verify(const git_oid& tip) const {
   if (!signer.ok()) {
     return Status::PermissionDenied(what + ": " + std::string(signer.status().message()));
   }
+  // The signature covers the message, so its Strata-Satellite trailer binds the slice to one
+  // satellite: a genuine slice of another satellite is refused too.
+  ASSIGN_OR_RETURN(CommitInfo info, repo_.ReadCommit(tip));
+  std::string satellite;
+  for (const auto& [key, value] : info.trailers) {
+    if (key == "Strata-Satellite") satellite = value;
+  }
+  if (satellite != options_.satellite) {
+    return Status::PermissionDenied(what + " is the slice of " +
+                                    (satellite.empty() ? "no named satellite" : "satellite " + satellite) +
+                                    ", not of " + options_.satellite);
+  }
   if (!IsZeroOid(target_)) {
     ASSIGN_OR_RETURN(bool newer, repo_.Descends(tip, target_));
     if (!newer) {
@@ -188,8 +223,8 @@ Status Agent::Verify(const git_oid& tip) const {
 }
 
 void Agent::Refuse(const git_oid& tip, const Status& why) {
+  if (git_oid_equal(&tip, &refused_)) return;  // reported and counted once
   ++stats_.slices_refused;
-  if (git_oid_equal(&tip, &refused_)) return;  // reported once
   refused_ = tip;
   spdlog::error("agent {}: refusing {}; keeping {}: {}", options_.satellite, OidToHex(tip),
                 IsZeroOid(target_) ? "nothing" : OidToHex(target_).substr(0, 12), why.message());
@@ -237,7 +272,13 @@ Status Agent::Sync() {
   }
   Result<git_oid> tip = repo_.ReadRef(kFetchedRef);
   if (!tip.ok()) return tip.status().code() == StatusCode::kNotFound ? Status::Ok() : tip.status();
-  if (git_oid_equal(&*tip, &target_)) return Status::Ok();
+  if (git_oid_equal(&*tip, &target_)) {
+    if (!IsZeroOid(refused_)) {  // the ref came back from a refused commit: no longer Failed
+      refused_ = git_oid{};
+      PublishSatellite(pending_.empty() ? "Ready" : "Provisioning", {});
+    }
+    return Status::Ok();
+  }
   if (Status ok = Verify(*tip); !ok.ok()) {
     Refuse(*tip, ok);
     return ok;

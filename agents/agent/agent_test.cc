@@ -71,7 +71,8 @@ class AgentTest : public ::testing::Test {
     std::vector<git_oid> parents;
     Result<git_oid> current = fleet_->ReadRef(kRef);
     if (current.ok()) parents.push_back(*current);
-    std::string message = "sync: slice\n\nStrata-Controller: sync\nStrata-Cause: " + std::string(40, 'a') + "\n";
+    std::string message = "sync: slice\n\nStrata-Controller: sync\nStrata-Cause: " + std::string(40, 'a') +
+                          "\nStrata-Satellite: " + satellite_ + "\n";
     Result<git_oid> commit =
         key == nullptr
             ? fleet_->Commit("", tree, parents, message, "strata sync", "sync@controllers.strata.local")
@@ -132,6 +133,7 @@ class AgentTest : public ::testing::Test {
   std::unique_ptr<Repository> fleet_;
   std::unique_ptr<ssh::SigningKey> key_a_, key_b_;
   std::atomic<int64_t> now_ms_{1'000'000};
+  std::string satellite_ = kSatellite;  // what Slice names in its Strata-Satellite trailer
 };
 
 TEST_F(AgentTest, SignedSliceIsAcceptedByGitVerifyCommit) {
@@ -217,6 +219,41 @@ TEST_F(AgentTest, RefusesAReplayedOlderSlice) {
   EXPECT_EQ(agent->target_commit(), OidToHex(new_commit));
   EXPECT_EQ(agent->StepDue(), 0u);
   EXPECT_EQ(SimBrokers("pkc-a"), 6);
+}
+
+TEST_F(AgentTest, RefusesAGenuineSliceOfAnotherSatellite) {
+  satellite_ = "sat-2";  // signed by the trusted key, but cut for another satellite
+  git_oid commit = Slice({{"k8s-1/pkc-a.yaml", KafkaEntry("pkc-a", 3)}}, key_a_.get());
+  auto agent = MakeAgent(MakeSimDriver(Sim()));
+  Status s = agent->Sync();
+  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(s.message(), "slice commit " + OidToHex(commit).substr(0, 12) +
+                             " is the slice of satellite sat-2, not of sat-1");
+  EXPECT_EQ(agent->target_commit(), "");
+}
+
+TEST_F(AgentTest, ARemovalTakenButNotDoneSurvivesARestart) {
+  Slice({{"k8s-1/pkc-a.yaml", KafkaEntry("pkc-a", 3)}}, key_a_.get());
+  {
+    auto agent = MakeAgent(MakeSimDriver(Sim()));
+    ASSERT_OK(agent->Sync());
+    Converge(*agent);
+    // pkc-b comes and is made, then goes again before that slice is wholly applied.
+    Slice({{"k8s-1/pkc-a.yaml", KafkaEntry("pkc-a", 30)}, {"k8s-1/pkc-b.yaml", KafkaEntry("pkc-b", 1)}},
+          key_a_.get());
+    ASSERT_OK(agent->Sync());
+    for (int i = 0; i < 3; ++i) {
+      agent->StepDue();
+      now_ms_ += 1000;
+    }
+    ASSERT_EQ(SimBrokers("pkc-b"), 1);
+    Slice({{"k8s-1/pkc-a.yaml", KafkaEntry("pkc-a", 3)}}, key_a_.get());
+    ASSERT_OK(agent->Sync());
+  }  // gone before removing pkc-b; its applied slice never had pkc-b
+  auto agent = MakeAgent(MakeSimDriver(Sim()));
+  Converge(*agent);
+  EXPECT_EQ(SimBrokers("pkc-b"), -1);  // removed after all
+  EXPECT_EQ(SimBrokers("pkc-a"), 3);
 }
 
 TEST_F(AgentTest, KeyRotationTrustsTheNewKeyAndRefusesTheRevokedOne) {
@@ -433,7 +470,12 @@ TEST_F(AgentTest, KeepsPollingAndApplyingWithKafkaDown) {
   std::atomic<bool> stop{false};
   std::thread run([&] { (void)agent->Run(stop); });
   git_oid newest = Slice({{"k8s-1/pkc-a.yaml", KafkaEntry("pkc-a", 4)}}, key_a_.get());
-  for (int i = 0; i < 400 && agent->applied_commit() != OidToHex(newest); ++i) {
+  auto applied = [&] {  // from the state file: the agent's members belong to its Run thread now
+    std::ifstream in(dir_ + "/state/agent.json");
+    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    return j.is_object() ? j.value("applied", "") : "";
+  };
+  for (int i = 0; i < 400 && applied() != OidToHex(newest); ++i) {
     now_ms_ += 1000;
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }

@@ -19,8 +19,9 @@ Result<std::unique_ptr<NoticeListener>> NoticeListener::Start(
   ASSIGN_OR_RETURN(KafkaConfPtr conf, MakeKafkaConf(properties));
   char error[512];
   std::unique_ptr<NoticeListener> listener(new NoticeListener());
-  listener->consumer_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf.release(), error, sizeof error));
+  listener->consumer_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof error));
   if (listener->consumer_ == nullptr) return Status::InvalidArgument(std::string("kafka consumer: ") + error);
+  conf.release();  // rd_kafka_new owns it once it succeeded
   rd_kafka_poll_set_consumer(listener->consumer_.get());
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(topics, std::string(kSatellitesTopic).c_str(), RD_KAFKA_PARTITION_UA);

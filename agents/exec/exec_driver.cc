@@ -28,6 +28,19 @@ struct RunResult {
 Result<RunResult> RunCommand(const std::string& command, const std::string& input,
                              const std::map<std::string, std::string>& env,
                              std::chrono::seconds timeout) {
+  // Everything the child needs is built before fork: between fork and exec a threaded process
+  // may only make async-signal-safe calls (no malloc, so no setenv).
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    std::string_view name = entry.substr(0, entry.find('='));
+    if (env.count(std::string(name)) == 0) env_strings.emplace_back(entry);
+  }
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const char* argv[] = {"sh", "-c", command.c_str(), nullptr};
   int in_pipe[2], err_pipe[2];
   if (pipe2(in_pipe, O_CLOEXEC) != 0) return Status::Internal(std::string("pipe: ") + std::strerror(errno));
   if (pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -36,19 +49,21 @@ Result<RunResult> RunCommand(const std::string& command, const std::string& inpu
     return Status::Internal(std::string("pipe: ") + std::strerror(errno));
   }
   pid_t pid = fork();
-  if (pid < 0) return Status::Internal(std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) {
+    int error = errno;
+    for (int fd : {in_pipe[0], in_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
+    return Status::Internal(std::string("fork: ") + std::strerror(error));
+  }
   if (pid == 0) {
     dup2(in_pipe[0], 0);
     dup2(err_pipe[1], 2);
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    signal(SIGPIPE, SIG_DFL);  // the agent ignores it; the command's pipelines must not
     setpgid(0, 0);
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    execve("/bin/sh", const_cast<char* const*>(argv), envp.data());
     _exit(127);
   }
   close(in_pipe[0]);
   close(err_pipe[1]);
-  // The manifest is small; a command that never reads it must not block us, so write what fits.
-  signal(SIGPIPE, SIG_IGN);
   size_t written = 0;
   fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
   std::string err;
@@ -72,7 +87,6 @@ Result<RunResult> RunCommand(const std::string& command, const std::string& inpu
       if (n > 0) {
         err.append(buf, static_cast<size_t>(n));
         if (err.size() > 8192) err.erase(0, err.size() - 8192);
-        continue;
       }
       if (n == 0) break;  // the command closed stderr: it is ending
     }
@@ -87,6 +101,7 @@ Result<RunResult> RunCommand(const std::string& command, const std::string& inpu
   while (true) {
     pid_t done = waitpid(pid, &wstatus, WNOHANG);
     if (done == pid) break;
+    if (done < 0 && errno != EINTR) return Status::Internal(std::string("waitpid: ") + std::strerror(errno));
     if (std::chrono::steady_clock::now() > deadline) kill(-pid, SIGKILL);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -112,6 +127,8 @@ class ExecDriver : public Driver {
  public:
   explicit ExecDriver(ExecOptions options)
       : options_(std::move(options)), applied_path_(options_.state_dir + "/exec/applied.json") {
+    // A command that exits without reading its whole manifest must not kill the agent.
+    signal(SIGPIPE, SIG_IGN);
     Result<std::optional<std::string>> text = ReadFileIfExists(applied_path_);
     if (text.ok() && text->has_value()) {
       nlohmann::json j = nlohmann::json::parse(**text, nullptr, false);
@@ -155,11 +172,17 @@ class ExecDriver : public Driver {
     return observed;
   }
 
-  Result<Observed> Observe(const SliceResource& desired, std::vector<std::string>*) override {
+  // The data plane cannot be read back, but what was last applied is known: a revision other than
+  // the desired one (a change reverted while it was in flight) is drift, and is applied again.
+  Result<Observed> Observe(const SliceResource& desired, std::vector<std::string>* drift) override {
     Observed observed;
     auto it = applied_.find(desired.key);
-    observed.phase = it != applied_.end() && it->second == desired.revision ? Phase::kReady
-                                                                            : Phase::kPending;
+    if (it == applied_.end()) {
+      drift->push_back("never applied");
+    } else if (it->second != desired.revision) {
+      drift->push_back("revision " + it->second.substr(0, 12) + " applied, want " + desired.revision.substr(0, 12));
+    }
+    observed.phase = drift->empty() ? Phase::kReady : Phase::kPending;
     return observed;
   }
 

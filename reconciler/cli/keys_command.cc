@@ -36,10 +36,14 @@ int Generate(const std::string& out, const std::string& comment, bool force) {
   // The private key is made unreadable to others before a byte of it is written.
   std::filesystem::remove(out, ec);
   mode_t old_mask = ::umask(077);
-  std::ofstream(out) << key->PrivateKeyFile();
+  std::ofstream private_file(out);
+  private_file << key->PrivateKeyFile();
+  private_file.close();
   ::umask(old_mask);
-  std::ofstream(pub) << key->public_key().Line() << "\n";
-  if (!std::filesystem::exists(out) || !std::filesystem::exists(pub)) {
+  std::ofstream public_file(pub);
+  public_file << key->public_key().Line() << "\n";
+  public_file.close();
+  if (!private_file || !public_file) {
     std::fprintf(stderr, "strata keys generate: cannot write %s\n", out.c_str());
     return kExitError;
   }

@@ -242,7 +242,11 @@ int ShowCommit(const Repository& repo, const std::string& branch, const git_oid&
   ordered_json out;
   out["commit"] = sha;
   Result<reconcile::Checkpoint> checkpoint = reconcile::ReadCheckpoint(repo, branch);
-  bool published = checkpoint.ok() && checkpoint->exists && *repo.Descends(checkpoint->commit, *commit);
+  bool published = false;
+  if (checkpoint.ok() && checkpoint->exists) {
+    Result<bool> reached = repo.Descends(checkpoint->commit, *commit);
+    published = reached.ok() && *reached;
+  }
   out["published"] = published;
   // The controller commits it caused, directly or through another controller's commit.
   Result<std::vector<git_oid>> after = repo.FirstParentRange(*commit, head);
@@ -264,8 +268,9 @@ int ShowCommit(const Repository& repo, const std::string& branch, const git_oid&
     std::string subject = info->message.substr(0, info->message.find('\n'));
     out["controllers"].push_back({{"controller", controller}, {"commit", OidToHex(c)}, {"summary", subject}});
     if (controller == "sync" && !info->parents.empty()) {
-      git_oid parent_tree = *repo.TreeOfCommit(info->parents[0]);
-      Result<std::vector<ChangedFile>> changed = repo.DiffTrees(parent_tree, info->tree);
+      Result<git_oid> parent_tree = repo.TreeOfCommit(info->parents[0]);
+      if (!parent_tree.ok()) return Fail(parent_tree.status());
+      Result<std::vector<ChangedFile>> changed = repo.DiffTrees(*parent_tree, info->tree);
       for (const ChangedFile& f : changed.ok() ? *changed : std::vector<ChangedFile>{}) {
         if (f.path.rfind("satellites/", 0) != 0) continue;
         std::string sat = f.path.substr(11, f.path.find('/', 11) - 11);
@@ -322,7 +327,11 @@ int ShowLive(const LiveStatusRequest& request) {
   Result<Board> board = ReadBoard(request.kafka);
   if (!board.ok()) return Fail(board.status());
   if (!request.commit.empty()) return ShowCommit(*repo, request.branch, *head, *board, request.commit, request.json);
-  if (!request.key.empty()) return ShowKey(*repo, *repo->TreeOfCommit(*head), *board, request.key, request.json);
+  if (!request.key.empty()) {
+    Result<git_oid> tree = repo->TreeOfCommit(*head);
+    if (!tree.ok()) return Fail(tree.status());
+    return ShowKey(*repo, *tree, *board, request.key, request.json);
+  }
   return ShowFleet(*board, request.json);
 }
 

@@ -243,7 +243,8 @@ Status SyncController::MoveSatelliteRef(controller::FleetView& view, const std::
     std::vector<git_oid> parents;
     if (!IsZeroOid(current)) parents.push_back(current);
     std::string message = "sync: slice of " + satellite + " at " + view.commit_hex().substr(0, 12) +
-                          "\n\nStrata-Controller: sync\nStrata-Cause: " + view.commit_hex() + "\n";
+                          "\n\nStrata-Controller: sync\nStrata-Cause: " + view.commit_hex() +
+                          "\nStrata-Satellite: " + satellite + "\n";
     git_oid commit{};
     if (signing_key_ != nullptr) {
       ASSIGN_OR_RETURN(commit, repo.CommitSigned(tree, parents, message, "strata sync",

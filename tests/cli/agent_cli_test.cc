@@ -69,7 +69,7 @@ class AgentCliTest : public ::testing::Test {
     return Start({"agent", "--satellite", kSatellite, "--repo",
                   "git://127.0.0.1:" + std::to_string(port_) + "/fleet.git", "--state-dir",
                   dir_ + "/agent", "--trusted-keys", dir_ + "/trusted", "--driver", "sim",
-                  "--sim-time-scale", "0.3", "--poll-ms", "500"},
+                  "--sim-time-scale", "1", "--poll-ms", "500"},
                  log);
   }
   // The newest status of `key` on strata.status; nullopt when none yet.
@@ -150,6 +150,14 @@ TEST_F(AgentCliTest, APushBecomesReadyOnTheSatelliteAndSurvivesAKillMidRoll) {
   }, kConverge)) << agent->Log();
   ::kill(agent->pid(), SIGKILL);
   agent->Wait();
+  {  // it did die mid-roll: the simulated cluster has fewer than 12 healthy brokers
+    std::ifstream in(dir_ + "/agent/sim/PhysicalKafkaCluster/pkc-acme-orders.json");
+    auto cluster = nlohmann::json::parse(in, nullptr, false);
+    ASSERT_TRUE(cluster.is_object());
+    int ready = 0;
+    for (const auto& b : cluster["brokers"]) ready += b["state"] == "ready";
+    EXPECT_LT(ready, 12);
+  }
   auto restarted = StartAgent("agent-2");
   ASSERT_TRUE(Eventually([&] { return ReadyWith(kOrders, 12); }, kConverge)) << restarted->Log();
   EXPECT_THAT(restarted->Log(), HasSubstr("resuming at slice"));
