@@ -185,6 +185,16 @@ TEST_F(AgentCliTest, APushBecomesReadyOnTheSatelliteAndSurvivesAKillMidRoll) {
   EXPECT_EQ(cluster.code, 0) << cluster.out;
   EXPECT_THAT(cluster.out, HasSubstr("PhysicalKafkaCluster/pkc-acme-orders"));
   EXPECT_THAT(cluster.out, HasSubstr("Ready 12/12 brokers"));
+  auto fleet = Sh(kStrata + " status --repo " + fleet_->bare() + " --kafka " + kafka_->bootstrap_servers());
+  EXPECT_EQ(fleet.code, 0) << fleet.out;
+  EXPECT_THAT(fleet.out, HasSubstr("satellite   " + kSatellite + ": Ready, slice " + SliceRef().substr(0, 12)));
+  auto as_json = Sh(kStrata + " status -o json --repo " + fleet_->bare() + " --kafka " +
+                    kafka_->bootstrap_servers() + " --commit " + pushed + " 2>/dev/null");
+  auto answer_json = nlohmann::json::parse(as_json.out, nullptr, false);
+  ASSERT_TRUE(answer_json.is_object()) << as_json.out;
+  EXPECT_EQ(answer_json["published"], true);
+  ASSERT_FALSE(answer_json["satellites"].empty());
+  EXPECT_EQ(answer_json["satellites"][0]["applied"], true);
 }
 
 TEST_F(AgentCliTest, AnAgentRefusesASliceItCannotVerifyAndSaysSo) {
