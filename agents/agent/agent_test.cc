@@ -365,6 +365,11 @@ TEST_F(AgentTest, DriftBehindTheAgentsBackIsFoundAndHealed) {
   Converge(*agent);
   EXPECT_EQ(SimBrokers("pkc-a"), 3);
   EXPECT_EQ(agent->CheckDrift(), 0u);
+  // Even a state mangled into another shape is drift, rebuilt rather than crashed on.
+  std::ofstream(path) << R"({"brokers": ["not a broker", 7]})";
+  EXPECT_EQ(agent->CheckDrift(), 1u);
+  Converge(*agent);
+  EXPECT_EQ(SimBrokers("pkc-a"), 3);
 }
 
 TEST_F(AgentTest, ThrottledCloudApiIsRetriedUntilDone) {

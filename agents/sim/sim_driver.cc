@@ -47,12 +47,13 @@ class SimDriver : public Driver {
     ASSIGN_OR_RETURN(json state, Load(desired));
     int64_t now = options_.now_ms();
     Observed observed;
-    if (desired.kind == "PhysicalKafkaCluster") {
-      observed = StepKafka(desired, state, now);
-    } else if (desired.kind == "K8sCluster") {
-      observed = StepK8s(desired, state, now);
-    } else {
-      observed = StepOther(desired, state, now);
+    try {
+      observed = Step(desired, state, now);
+    } catch (const json::exception&) {
+      // The state file was edited into a shape we do not know (drift of the worst kind): the
+      // simulated cloud rebuilds that resource from nothing, as a real one would re-provision it.
+      state = json::object();
+      observed = Step(desired, state, now);
     }
     RETURN_IF_ERROR(Save(desired, state));
     return observed;
@@ -87,6 +88,22 @@ class SimDriver : public Driver {
   }
 
   Result<Observed> Observe(const SliceResource& desired, std::vector<std::string>* drift) override {
+    try {
+      return ObserveState(desired, drift);
+    } catch (const json::exception& e) {
+      drift->push_back(std::string("its state is malformed: ") + e.what());
+      return Observed{};
+    }
+  }
+
+ private:
+  Observed Step(const SliceResource& desired, json& state, int64_t now) {
+    if (desired.kind == "PhysicalKafkaCluster") return StepKafka(desired, state, now);
+    if (desired.kind == "K8sCluster") return StepK8s(desired, state, now);
+    return StepOther(desired, state, now);
+  }
+
+  Result<Observed> ObserveState(const SliceResource& desired, std::vector<std::string>* drift) {
     ASSIGN_OR_RETURN(std::optional<std::string> text, ReadFileIfExists(PathOf(desired)));
     Observed observed;
     if (!text.has_value()) {
@@ -130,7 +147,6 @@ class SimDriver : public Driver {
     return observed;
   }
 
- private:
   bool Throttled() {
     if (options_.throttle_rate <= 0) return false;
     return std::uniform_real_distribution<double>(0, 1)(random_) < options_.throttle_rate;
