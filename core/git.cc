@@ -442,35 +442,55 @@ Result<git_oid> Repository::WriteTree(const std::map<std::string, std::string>& 
   return WriteDir(repo_.get(), root);
 }
 
-Result<git_oid> Repository::Commit(const std::string& ref, const git_oid& tree_id,
-                                   const std::vector<git_oid>& parent_ids,
-                                   const std::string& message, const std::string& author_name,
-                                   const std::string& author_email) const {
+namespace {
+
+// What git_commit_create and git_commit_create_buffer both need, looked up once.
+struct CommitInputs {
+  SignaturePtr signature;
+  TreePtr tree;
+  std::vector<CommitPtr> parents;
+  std::vector<const git_commit*> parent_raw;
+};
+
+Result<CommitInputs> LookUpCommitInputs(git_repository* repo, const git_oid& tree_id,
+                                        const std::vector<git_oid>& parent_ids,
+                                        const std::string& author_name,
+                                        const std::string& author_email) {
+  CommitInputs in;
   git_signature* sig_raw = nullptr;
   if (int rc = git_signature_now(&sig_raw, author_name.c_str(), author_email.c_str()); rc < 0) {
     return GitError(rc, "making a signature");
   }
-  SignaturePtr sig(sig_raw);
+  in.signature.reset(sig_raw);
   git_tree* tree_raw = nullptr;
-  if (int rc = git_tree_lookup(&tree_raw, repo_.get(), &tree_id); rc < 0) {
+  if (int rc = git_tree_lookup(&tree_raw, repo, &tree_id); rc < 0) {
     return GitError(rc, "reading tree " + OidToHex(tree_id));
   }
-  TreePtr tree(tree_raw);
-  std::vector<CommitPtr> parents;
-  std::vector<const git_commit*> parent_raw;
+  in.tree.reset(tree_raw);
   for (const git_oid& id : parent_ids) {
     git_commit* c = nullptr;
-    if (int rc = git_commit_lookup(&c, repo_.get(), &id); rc < 0) {
+    if (int rc = git_commit_lookup(&c, repo, &id); rc < 0) {
       return GitError(rc, "reading parent " + OidToHex(id));
     }
-    parents.emplace_back(c);
-    parent_raw.push_back(c);
+    in.parents.emplace_back(c);
+    in.parent_raw.push_back(c);
   }
+  return in;
+}
+
+}  // namespace
+
+Result<git_oid> Repository::Commit(const std::string& ref, const git_oid& tree_id,
+                                   const std::vector<git_oid>& parent_ids,
+                                   const std::string& message, const std::string& author_name,
+                                   const std::string& author_email) const {
+  ASSIGN_OR_RETURN(CommitInputs in, LookUpCommitInputs(repo_.get(), tree_id, parent_ids,
+                                                       author_name, author_email));
   git_oid out;
   const char* update_ref = ref.empty() ? nullptr : ref.c_str();
-
-  if (int rc = git_commit_create(&out, repo_.get(), update_ref, sig.get(), sig.get(), "UTF-8",
-                                 message.c_str(), tree.get(), parent_raw.size(), parent_raw.data());
+  if (int rc = git_commit_create(&out, repo_.get(), update_ref, in.signature.get(), in.signature.get(),
+                                 "UTF-8", message.c_str(), in.tree.get(), in.parent_raw.size(),
+                                 in.parent_raw.data());
       rc < 0) {
     return GitError(rc, "committing to " + ref);
   }
@@ -481,30 +501,12 @@ Result<git_oid> Repository::CommitSigned(const git_oid& tree_id, const std::vect
                                          const std::string& message, const std::string& author_name,
                                          const std::string& author_email,
                                          const CommitSigner& sign) const {
-  git_signature* sig_raw = nullptr;
-  if (int rc = git_signature_now(&sig_raw, author_name.c_str(), author_email.c_str()); rc < 0) {
-    return GitError(rc, "making a signature");
-  }
-  SignaturePtr sig(sig_raw);
-  git_tree* tree_raw = nullptr;
-  if (int rc = git_tree_lookup(&tree_raw, repo_.get(), &tree_id); rc < 0) {
-    return GitError(rc, "reading tree " + OidToHex(tree_id));
-  }
-  TreePtr tree(tree_raw);
-  std::vector<CommitPtr> parents;
-  std::vector<const git_commit*> parent_raw;
-  for (const git_oid& id : parent_ids) {
-    git_commit* c = nullptr;
-    if (int rc = git_commit_lookup(&c, repo_.get(), &id); rc < 0) {
-      return GitError(rc, "reading parent " + OidToHex(id));
-    }
-    parents.emplace_back(c);
-    parent_raw.push_back(c);
-  }
+  ASSIGN_OR_RETURN(CommitInputs in, LookUpCommitInputs(repo_.get(), tree_id, parent_ids,
+                                                       author_name, author_email));
   git_buf text = GIT_BUF_INIT;
-  if (int rc = git_commit_create_buffer(&text, repo_.get(), sig.get(), sig.get(), "UTF-8",
-                                        message.c_str(), tree.get(), parent_raw.size(),
-                                        parent_raw.data());
+  if (int rc = git_commit_create_buffer(&text, repo_.get(), in.signature.get(), in.signature.get(),
+                                        "UTF-8", message.c_str(), in.tree.get(),
+                                        in.parent_raw.size(), in.parent_raw.data());
       rc < 0) {
     return GitError(rc, "writing a commit to sign");
   }
