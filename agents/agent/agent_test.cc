@@ -306,7 +306,8 @@ TEST_F(AgentTest, RollsOneBrokerAtATimeAndANewerTargetReplacesTheRollInFlight) {
     now_ms_ += 1000;
   }
   std::ifstream in(dir_ + "/state/sim/PhysicalKafkaCluster/pkc-a.json");
-  for (const auto& b : nlohmann::json::parse(in)["brokers"]) EXPECT_EQ(b["version"], "3.8");
+  nlohmann::json rolled = nlohmann::json::parse(in);  // a named value: the loop must not outlive it
+  for (const auto& b : rolled["brokers"]) EXPECT_EQ(b["version"], "3.8");
 }
 
 TEST_F(AgentTest, ARestartMidRollContinuesWhereItWas) {
