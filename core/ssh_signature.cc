@@ -14,19 +14,14 @@
 #include <optional>
 #include <vector>
 
+#include "core/handles.h"
+
 namespace strata::ssh {
 
 void SigningKey::PkeyFree::operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
 
 namespace {
 
-template <auto Fn>
-struct Deleter {
-  template <class P>
-  void operator()(P* p) const noexcept {
-    Fn(p);
-  }
-};
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
 struct FileClose {

@@ -11,6 +11,7 @@
 #include "core/resource_status.h"
 #include "core/topic_snapshot.h"
 #include "reconciler/cli/commands.h"
+#include "reconciler/controllers/derived_doc.h"
 #include "reconciler/reconcile/checkpoint.h"
 
 namespace strata::cli {
@@ -135,12 +136,6 @@ std::string LogicalPath(const std::string& key) {
   return "tenants/" + key.substr(a + 1, b - a - 1) + "/" + dir->second + "/" + key.substr(b + 1) + ".yaml";
 }
 
-std::string StemOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  std::string file = path.substr(slash == std::string::npos ? 0 : slash + 1);
-  return file.substr(0, file.rfind('.'));
-}
-
 std::string Annotation(const std::string& text, const std::string& name) {
   size_t at = text.find(name + ": ");
   if (at == std::string::npos) return "";
@@ -172,7 +167,7 @@ int ShowKey(const Repository& repo, const git_oid& tree, const Board& board, con
     for (const TreeFile& f : *files) {
       Result<std::string> text = repo.ReadBlob(f.oid);
       if (!text.ok() || Annotation(*text, "strata.dev/sources").find(path) == std::string::npos) continue;
-      std::string name = StemOf(f.path);
+      std::string name = controllers::StemOf(f.path);
       std::string kind = KindOf(*text);
       ordered_json layer;
       layer["key"] = kind + "/" + name;
@@ -185,7 +180,7 @@ int ShowKey(const Repository& repo, const git_oid& tree, const Board& board, con
       for (const TreeFile& k : k8s.ok() ? *k8s : std::vector<TreeFile>{}) {
         Result<std::string> ktext = repo.ReadBlob(k.oid);
         if (!ktext.ok() || ktext->find("- " + name + "\n") == std::string::npos) continue;
-        std::string kname = StemOf(k.path);
+        std::string kname = controllers::StemOf(k.path);
         layer["k8sCluster"] = {{"key", "K8sCluster/" + kname}, {"path", k.path}};
         if (auto ks = board.observed.find("K8sCluster/" + kname); ks != board.observed.end()) {
           layer["k8sCluster"]["status"] = ToJson(ks->second);
