@@ -23,7 +23,54 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
   }
 };
 
+LogFormat g_format = LogFormat::kHuman;
+std::string g_level = "warn";
+thread_local std::vector<std::pair<std::string, std::string>> t_fields;
+
+// %& in the JSON pattern: the thread's LogFields as members, each followed by a comma.
+class JsonFieldsFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& /*msg*/, const std::tm& /*tm*/,
+              spdlog::memory_buf_t& dest) override {
+    for (const auto& [key, value] : t_fields) {
+      std::string member = "\"" + JsonEscape(key) + "\":\"" + JsonEscape(value) + "\",";
+      dest.append(member.data(), member.data() + member.size());
+    }
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonFieldsFlag>();
+  }
+};
+
+// %& in the human pattern: " [key=value …]" when the thread has LogFields.
+class HumanFieldsFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& /*msg*/, const std::tm& /*tm*/,
+              spdlog::memory_buf_t& dest) override {
+    if (t_fields.empty()) return;
+    std::string text = " [";
+    for (size_t i = 0; i < t_fields.size(); ++i) {
+      text += (i == 0 ? "" : " ") + t_fields[i].first + "=" + t_fields[i].second;
+    }
+    text += "]";
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<HumanFieldsFlag>();
+  }
+};
+
 }  // namespace
+
+LogFields::LogFields(std::initializer_list<std::pair<std::string_view, std::string_view>> fields)
+    : outer_size_(t_fields.size()) {
+  for (const auto& [key, value] : fields) t_fields.emplace_back(key, value);
+}
+
+LogFields::~LogFields() { t_fields.resize(outer_size_); }
+
+LogFormat CurrentLogFormat() { return g_format; }
+std::string CurrentLogLevel() { return g_level; }
 
 std::string JsonEscape(std::string_view text) {
   std::string out;
@@ -54,16 +101,20 @@ Status InitLogging(LogFormat format, std::string_view level) {
     return Status::InvalidArgument("unknown log level '" + std::string(level) +
                                    "' (trace, debug, info, warn, error, off)");
   }
+  g_format = format;
+  g_level = std::string(level);
   spdlog::drop("strata");  // a second call replaces the first set-up
   auto logger = spdlog::stderr_color_mt("strata");
   logger->set_level(parsed);
   if (format == LogFormat::kJson) {
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
-    formatter->add_flag<JsonMessageFlag>('*').set_pattern(
-        R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","msg":"%*"})");
+    formatter->add_flag<JsonMessageFlag>('*').add_flag<JsonFieldsFlag>('&').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l",%&"msg":"%*"})");
     logger->set_formatter(std::move(formatter));
   } else {
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<HumanFieldsFlag>('&').set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v%&");
+    logger->set_formatter(std::move(formatter));
   }
   spdlog::set_default_logger(std::move(logger));
   return Status::Ok();
