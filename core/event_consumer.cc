@@ -3,6 +3,8 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <memory>
 #include <random>
 
 namespace strata {
@@ -129,6 +131,28 @@ Result<std::optional<ChangeEvent>> EventConsumer::Next(std::chrono::milliseconds
     }
     if (Accept(*event)) return std::optional<ChangeEvent>(std::move(*event));
   }
+}
+
+int64_t EventConsumer::Lag() const {
+  rd_kafka_topic_partition_list_t* assignment = nullptr;
+  if (rd_kafka_assignment(handle_.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return -1;
+  std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)>
+      owned(assignment, &rd_kafka_topic_partition_list_destroy);
+  if (assignment->cnt == 0) return -1;
+  rd_kafka_position(handle_.get(), assignment);
+  int64_t lag = 0;
+  for (int i = 0; i < assignment->cnt; ++i) {
+    const rd_kafka_topic_partition_t& p = assignment->elems[i];
+    int64_t low = -1, high = -1;
+    if (rd_kafka_get_watermark_offsets(handle_.get(), p.topic, p.partition, &low, &high) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      return -1;
+    }
+    int64_t position = p.offset >= 0 ? p.offset : std::max<int64_t>(low, 0);
+    lag += std::max<int64_t>(0, high - position);
+  }
+  return lag;
 }
 
 }  // namespace strata

@@ -62,6 +62,10 @@ class EventConsumer {
   // The highest sequence seen for `key`; 0 when none.
   uint64_t SequenceOf(const std::string& key) const;
 
+  // Records on the assigned partitions not yet consumed, from librdkafka's cached high watermarks
+  // (no request to the broker); -1 when nothing is assigned or the watermarks are not known yet.
+  int64_t Lag() const;
+
   size_t duplicates_skipped() const { return duplicates_skipped_; }
   size_t malformed() const { return malformed_; }
 

@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
 
 #include <array>
 #include <cerrno>
@@ -11,6 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <vector>
 
@@ -659,6 +662,26 @@ Result<PublicKey> Verify(std::string_view message, std::string_view armored_sign
                                     " which is not a trusted key");
   }
   return *found;
+}
+
+Status SigningKey::WriteKeyPair(const std::string& path) const {
+  std::error_code ec;
+  if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) {
+    std::filesystem::create_directories(parent, ec);
+  }
+  // The private key is made unreadable to others before a byte of it is written.
+  std::filesystem::remove(path, ec);
+  mode_t old_mask = ::umask(077);
+  std::ofstream private_file(path);
+  private_file << PrivateKeyFile();
+  private_file.close();
+  ::umask(old_mask);
+  if (!private_file) return Status::Internal("cannot write the private key " + path);
+  std::ofstream public_file(path + ".pub");
+  public_file << public_key().Line() << "\n";
+  public_file.close();
+  if (!public_file) return Status::Internal("cannot write the public key " + path + ".pub");
+  return Status::Ok();
 }
 
 }  // namespace strata::ssh

@@ -66,6 +66,10 @@ class SigningKey {
 
   const PublicKey& public_key() const { return public_key_; }
 
+  // Writes PrivateKeyFile() to `path` (mode 0600, made so before a byte is written) and the public
+  // key line to `path`.pub, making the parent directory. kInternal naming the file that failed.
+  Status WriteKeyPair(const std::string& path) const;
+
   // An armored SSH signature of `message` in namespace `ns` ("git" for commits and tags), hashed
   // with SHA-512, as `ssh-keygen -Y sign -n <ns>` makes it (byte for byte: Ed25519 is
   // deterministic). kInvalidArgument for an empty namespace, kInternal when OpenSSL fails.

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agents/agent/state_file.h"
+#include "core/log.h"
 #include "core/ssh_signature.h"
 
 namespace strata::agent {
@@ -223,6 +224,7 @@ Status Agent::Verify(const git_oid& tip) const {
 }
 
 void Agent::Refuse(const git_oid& tip, const Status& why) {
+  LogFields commit_field{{"commit", OidToHex(tip)}};
   if (git_oid_equal(&tip, &refused_)) return;  // reported and counted once
   ++stats_.slices_refused;
   refused_ = tip;
@@ -340,6 +342,7 @@ size_t Agent::StepDue() {
     if (work.next > now) continue;
     ++stats_.steps;
     const SliceResource& about = work.desired.has_value() ? *work.desired : work.last;
+    LogFields key_field{{"key", about.key}};
     Result<Observed> observed = work.desired.has_value() ? driver_->Apply(*work.desired)
                                                          : driver_->Remove(work.last);
     if (!observed.ok()) {
@@ -379,14 +382,19 @@ size_t Agent::StepDue() {
   return pending_.size();
 }
 
-size_t Agent::CheckDrift() {
+size_t Agent::CheckDrift(bool report_all) {
   size_t drifted = 0;
   for (const auto& [entry, resource] : desired_) {
     if (pending_.count(entry) != 0) continue;
     std::vector<std::string> drift;
     Result<Observed> observed = driver_->Observe(resource, &drift);
-    if (!observed.ok() || drift.empty()) continue;
+    if (!observed.ok()) continue;
+    if (drift.empty()) {
+      if (report_all) Publish(resource, *observed);
+      continue;
+    }
     ++drifted;
+    LogFields key_field{{"key", resource.key}};
     ++stats_.drift_found;
     std::string what;
     for (const std::string& d : drift) what += (what.empty() ? "" : "; ") + d;
@@ -448,11 +456,44 @@ void Agent::Wake() {
 std::string Agent::target_commit() const { return HexOrEmpty(target_); }
 std::string Agent::applied_commit() const { return HexOrEmpty(applied_); }
 
+metrics::CollectorHandle Agent::ExportMetrics() {
+  metrics::Labels labels = {{"satellite", options_.satellite}};
+  return metrics::DefaultRegistry().AddCollector([this, labels](metrics::Sink& sink) {
+    auto with = [&labels](const char* result) {
+      metrics::Labels l = labels;
+      l.emplace_back("result", result);
+      return l;
+    };
+    sink.Counter("strata_agent_apply_results_total",
+                 "Driver steps by result: done (Ready or removed), progressing, error", with("done"),
+                 static_cast<double>(stats_.applied.load()));
+    sink.Counter("strata_agent_apply_results_total", "", with("error"),
+                 static_cast<double>(stats_.step_errors.load()));
+    sink.Counter("strata_agent_apply_results_total", "", with("progressing"),
+                 static_cast<double>(stats_.steps.load() - stats_.applied.load() -
+                                     stats_.step_errors.load()));
+    sink.Counter("strata_agent_slices_taken_total", "Verified slice commits taken", labels,
+                 static_cast<double>(stats_.slices_taken.load()));
+    sink.Counter("strata_agent_slices_refused_total",
+                 "Slice commits refused (unsigned, untrusted, another satellite's, older)", labels,
+                 static_cast<double>(stats_.slices_refused.load()));
+    sink.Counter("strata_agent_fetch_failures_total", "Fetches of the slice that failed", labels,
+                 static_cast<double>(stats_.fetch_failures.load()));
+    sink.Counter("strata_agent_drift_found_total", "Resources found drifted and healed", labels,
+                 static_cast<double>(stats_.drift_found.load()));
+    sink.Gauge("strata_agent_pending", "Resources being applied or removed (the agent's queue)",
+               labels, static_cast<double>(pending_count_.load()));
+  });
+}
+
 Status Agent::Run(const std::atomic<bool>& stop) {
+  LogFields fields{{"satellite", options_.satellite}};
+  metrics::CollectorHandle exported = ExportMetrics();
   spdlog::info("agent {}: driver {}, repo {}, polling every {} ms", options_.satellite,
                driver_->name(), options_.repo_url, options_.poll.count());
   auto next_poll = Clock::time_point{};
   next_drift_check_ = Clock::now();  // a restart checks the data plane at once
+  bool first_check = true;
   while (!stop.load()) {
     auto now = Clock::now();
     bool woken = false;
@@ -468,10 +509,16 @@ Status Agent::Run(const std::atomic<bool>& stop) {
     }
     StepDue();
     if (Clock::now() >= next_drift_check_) {
-      CheckDrift();
+      // The first check also reports everything as it is: status on a Kafka rebuilt from git
+      // (or one that lost the topic) is whole again once every agent has started.
+      CheckDrift(first_check);
+      if (first_check && !IsZeroOid(applied_) && pending_.empty()) PublishSatellite("Ready", {});
+      first_check = false;
       next_drift_check_ = Clock::now() + options_.drift_interval;
       StepDue();
     }
+    pending_count_.store(pending_.size());
+    synced_.store(true);
     // Sleep until the next thing is due, or a notice.
     auto until = std::min(next_poll, next_drift_check_);
     for (const auto& [entry, work] : pending_) until = std::min(until, work.next);

@@ -35,6 +35,7 @@
 #include "agents/agent/status_reporter.h"
 #include "core/git.h"
 #include "core/kafka.h"
+#include "core/metrics.h"
 
 namespace strata::agent {
 
@@ -77,14 +78,17 @@ class Agent {
   Status Sync();
   // Steps every pending resource whose time has come; returns how many are still pending.
   size_t StepDue();
-  // Finds and queues drift; returns how many resources drifted.
-  size_t CheckDrift();
+  // Finds and queues drift; returns how many resources drifted. With `report_all`, the observed
+  // state of every resource that did not drift is reported too (what Run does at start).
+  size_t CheckDrift(bool report_all = false);
   // Asks Run to sync now (what a notice does).
   void Wake();
 
   std::string target_commit() const;
   std::string applied_commit() const;
   size_t pending() const { return pending_.size(); }
+  // True once Run has made its first pass (sync, steps, drift check): the agent's readiness.
+  bool synced() const { return synced_.load(); }
   const AgentStats& stats() const { return stats_; }
   StatusReporter& reporter() { return *reporter_; }
 
@@ -107,6 +111,8 @@ class Agent {
   void Publish(const SliceResource& r, const Observed& observed);
   void PublishSatellite(const std::string& phase, const std::vector<StatusCondition>& conditions);
   std::chrono::milliseconds Backoff(int attempts) const;
+  // The stats and the queue's length as metrics labelled with the satellite.
+  metrics::CollectorHandle ExportMetrics();
 
   AgentOptions options_;
   std::unique_ptr<Driver> driver_;
@@ -121,6 +127,8 @@ class Agent {
   std::map<std::string, Work> pending_;           // entry → work to do
   std::chrono::steady_clock::time_point next_drift_check_{};
   AgentStats stats_;
+  std::atomic<size_t> pending_count_{0};  // pending_.size() for other threads (metrics)
+  std::atomic<bool> synced_{false};
 
   std::unique_ptr<StatusReporter> reporter_;
   std::unique_ptr<NoticeListener> listener_;

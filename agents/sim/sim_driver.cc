@@ -129,6 +129,7 @@ class SimDriver : public Driver {
         }
       }
       observed = Describe(desired, state);
+      if (drift->empty() && observed.brokers_ready == want) observed.phase = Phase::kReady;
     } else if (desired.kind == "K8sCluster") {
       for (const json& pool : spec.value("nodePools", json::array())) {
         std::string name = pool.value("name", "");

@@ -14,6 +14,7 @@
 #include "agents/sim/sim_driver.h"
 #include "reconciler/cli/commands.h"
 #include "reconciler/cli/kafka_options.h"
+#include "reconciler/cli/ops_options.h"
 
 namespace strata::cli {
 namespace {
@@ -32,7 +33,7 @@ struct AgentFlags {
   std::string exec_command;
 };
 
-int RunAgent(AgentFlags flags, const KafkaOptions& kafka) {
+int RunAgent(AgentFlags flags, const KafkaOptions& kafka, const std::string& ops_listen) {
   auto fail = [](const std::string& what) {
     std::fprintf(stderr, "strata agent: %s\n", what.c_str());
     return kExitError;
@@ -64,6 +65,14 @@ int RunAgent(AgentFlags flags, const KafkaOptions& kafka) {
   }
   Result<std::unique_ptr<agent::Agent>> made = agent::Agent::Create(flags.options, std::move(driver));
   if (!made.ok()) return fail(made.status().ToString());
+  auto ops = StartOps(ops_listen, "agent " + flags.options.satellite);
+  if (!ops.ok()) return fail(std::string(ops.status().message()));
+  if (*ops != nullptr) {
+    agent::Agent* a = made->get();
+    (*ops)->AddReadinessCheck("agent " + flags.options.satellite, [a] {
+      return a->synced() ? Status::Ok() : Status::Unavailable("the first sync has not run yet");
+    });
+  }
   ::signal(SIGINT, OnStopSignal);
   ::signal(SIGTERM, OnStopSignal);
   std::printf("agent %s started (driver %s)\n", flags.options.satellite.c_str(), flags.driver.c_str());
@@ -112,7 +121,10 @@ void AddAgentCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--exec", flags->exec_command,
                   "exec: the command to run per change (manifest on stdin, STRATA_* variables)");
   AddKafkaOptions(cmd, kafka);
-  cmd->callback([flags, kafka, exit_code] { *exit_code = RunAgent(*flags, *kafka); });
+  auto ops_listen = AddOpsListenOption(cmd);
+  cmd->callback([flags, kafka, ops_listen, exit_code] {
+    *exit_code = RunAgent(*flags, *kafka, *ops_listen);
+  });
 }
 
 }  // namespace strata::cli

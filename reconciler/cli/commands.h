@@ -23,5 +23,6 @@ void AddKafkaCommand(CLI::App& app, int* exit_code);
 void AddControllerCommand(CLI::App& app, int* exit_code);
 void AddAgentCommand(CLI::App& app, int* exit_code);
 void AddKeysCommand(CLI::App& app, int* exit_code);
+void AddUpCommand(CLI::App& app, int* exit_code);
 
 }  // namespace strata::cli

@@ -6,6 +6,7 @@
 // a cycle in the declared graph is refused before anything starts.
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <thread>
@@ -14,6 +15,7 @@
 
 #include "reconciler/cli/commands.h"
 #include "reconciler/cli/kafka_options.h"
+#include "reconciler/cli/ops_options.h"
 #include "reconciler/controller/layers.h"
 #include "reconciler/controller/runtime.h"
 #include "reconciler/controllers/registry.h"
@@ -40,7 +42,8 @@ Result<controller::LayerCake> Cake() {
   return controller::ComputeLayers(infos);
 }
 
-int RunControllers(const ControllerFlags& flags, const KafkaOptions& kafka) {
+int RunControllers(const ControllerFlags& flags, const KafkaOptions& kafka,
+                   const std::string& ops_listen) {
   Result<KafkaProperties> properties = ResolveKafkaProperties(kafka);
   if (!properties.ok()) {
     std::fprintf(stderr, "strata controller: %s\n", properties.status().message().c_str());
@@ -59,49 +62,40 @@ int RunControllers(const ControllerFlags& flags, const KafkaOptions& kafka) {
     }
     config.signing_key = std::make_shared<const ssh::SigningKey>(std::move(*key));
   }
-  // Build the chosen controllers and order them bottom layer first.
-  std::vector<std::unique_ptr<controller::Controller>> chosen;
-  std::vector<controller::ControllerInfo> infos;
-  for (const std::string& name : flags.all ? controllers::ControllerNames() : flags.names) {
-    if (name == "sync" && config.signing_key == nullptr) {
-      std::fprintf(stderr, "strata controller: warning: sync runs without --signing-key; its slice "
-                           "commits are unsigned and agents will refuse them\n");
-    }
-    auto made = controllers::MakeController(name, config);
-    if (!made.ok()) {
-      std::fprintf(stderr, "strata controller: %s\n", made.status().message().c_str());
-      return kExitError;
-    }
-    infos.push_back((*made)->info());
-    chosen.push_back(std::move(*made));
-  }
-  auto cake = controller::ComputeLayers(infos);
-  if (!cake.ok()) {
-    std::fprintf(stderr, "strata controller: %s\n", cake.status().message().c_str());
-    return kExitError;
+  if (config.signing_key == nullptr &&
+      (flags.all || std::find(flags.names.begin(), flags.names.end(), "sync") != flags.names.end())) {
+    std::fprintf(stderr, "strata controller: warning: sync runs without --signing-key; its slice "
+                         "commits are unsigned and agents will refuse them\n");
   }
   auto schemas = specs::SchemaSet::LoadEmbedded();
   if (!schemas.ok()) {
     std::fprintf(stderr, "strata controller: %s\n", schemas.status().ToString().c_str());
     return kExitError;
   }
-  std::vector<std::unique_ptr<controller::ControllerRuntime>> runtimes;
-  for (const std::string& name : cake->StartOrder()) {
-    auto it = std::find_if(chosen.begin(), chosen.end(),
-                           [&](const auto& c) { return c != nullptr && c->info().name == name; });
-    controller::RuntimeOptions options;
-    options.repo = flags.repo;
-    options.branch = flags.branch;
-    options.kafka = *properties;
-    options.linger = std::chrono::milliseconds(flags.linger_ms);
-    options.max_batch = flags.max_batch;
-    auto runtime = controller::ControllerRuntime::Create(std::move(*it), options, *schemas);
-    if (!runtime.ok()) {
-      std::fprintf(stderr, "strata controller %s: %s\n", name.c_str(),
-                   runtime.status().ToString().c_str());
-      return kExitError;
-    }
-    runtimes.push_back(std::move(*runtime));
+  controller::RuntimeOptions options;
+  options.repo = flags.repo;
+  options.branch = flags.branch;
+  options.kafka = *properties;
+  options.linger = std::chrono::milliseconds(flags.linger_ms);
+  options.max_batch = flags.max_batch;
+  auto made = controllers::MakeRuntimes(flags.all ? std::vector<std::string>{} : flags.names, config,
+                                        options, *schemas);
+  if (!made.ok()) {
+    std::fprintf(stderr, "strata controller: %s\n", made.status().message().c_str());
+    return kExitError;
+  }
+  std::vector<std::unique_ptr<controller::ControllerRuntime>> runtimes = std::move(*made);
+  auto ops = StartOps(ops_listen, "controller");
+  if (!ops.ok()) {
+    std::fprintf(stderr, "strata controller: %s\n", ops.status().message().c_str());
+    return kExitError;
+  }
+  for (const auto& runtime : runtimes) {
+    if (*ops == nullptr) break;
+    controller::ControllerRuntime* r = runtime.get();
+    (*ops)->AddReadinessCheck("controller " + r->controller().info().name, [r] {
+      return r->running() ? Status::Ok() : Status::Unavailable("not consuming");
+    });
   }
   ::signal(SIGINT, OnStopSignal);
   ::signal(SIGTERM, OnStopSignal);
@@ -175,7 +169,10 @@ void AddControllerCommand(CLI::App& app, int* exit_code) {
                   "sync: the OpenSSH Ed25519 private key that signs slice commits "
                   "(see `strata keys generate`)");
   AddKafkaOptions(cmd, kafka);
-  cmd->callback([flags, kafka, exit_code] { *exit_code = RunControllers(*flags, *kafka); });
+  auto ops_listen = AddOpsListenOption(cmd);
+  cmd->callback([flags, kafka, ops_listen, exit_code] {
+    *exit_code = RunControllers(*flags, *kafka, *ops_listen);
+  });
 
   auto output = std::make_shared<std::string>("text");
   CLI::App* layers = app.add_subcommand("layers", "Print the layer cake: layers, controllers, inputs and prefixes");

@@ -5,11 +5,9 @@
 // .pub line or an allowed_signers line). Rotation: generate a new pair, add its .pub line to the
 // agents' trusted keys, restart sync with the new key, then remove the old line: agents re-read the
 // file at every verification, so neither step needs an agent restart.
-#include <sys/stat.h>
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "core/ssh_signature.h"
 #include "reconciler/cli/commands.h"
@@ -29,22 +27,8 @@ int Generate(const std::string& out, const std::string& comment, bool force) {
     std::fprintf(stderr, "strata keys generate: %s\n", key.status().ToString().c_str());
     return kExitError;
   }
-  std::error_code ec;
-  if (auto parent = std::filesystem::path(out).parent_path(); !parent.empty()) {
-    std::filesystem::create_directories(parent, ec);
-  }
-  // The private key is made unreadable to others before a byte of it is written.
-  std::filesystem::remove(out, ec);
-  mode_t old_mask = ::umask(077);
-  std::ofstream private_file(out);
-  private_file << key->PrivateKeyFile();
-  private_file.close();
-  ::umask(old_mask);
-  std::ofstream public_file(pub);
-  public_file << key->public_key().Line() << "\n";
-  public_file.close();
-  if (!private_file || !public_file) {
-    std::fprintf(stderr, "strata keys generate: cannot write %s\n", out.c_str());
+  if (Status s = key->WriteKeyPair(out); !s.ok()) {
+    std::fprintf(stderr, "strata keys generate: %s\n", s.message().c_str());
     return kExitError;
   }
   std::printf("private key  %s\npublic key   %s\nfingerprint  %s\n", out.c_str(), pub.c_str(),

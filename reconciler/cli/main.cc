@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   strata::cli::AddControllerCommand(app, &exit_code);
   strata::cli::AddAgentCommand(app, &exit_code);
   strata::cli::AddKeysCommand(app, &exit_code);
+  strata::cli::AddUpCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     strata::Status s = strata::InitLogging(

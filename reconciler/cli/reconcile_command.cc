@@ -14,14 +14,15 @@
 #include <filesystem>
 #include <fstream>
 #include <cctype>
-#include <charconv>
 #include <thread>
 
 #include "core/git.h"
 #include "reconciler/cli/commands.h"
 #include "reconciler/cli/kafka_options.h"
+#include "reconciler/cli/ops_options.h"
 #include "reconciler/reconcile/reconciler.h"
 #include "reconciler/reconcile/wake.h"
+#include "reconciler/reconcile/watch.h"
 #include "reconciler/reconcile/webhook.h"
 
 namespace strata::cli {
@@ -142,7 +143,7 @@ Result<std::string> ReadSecretFile(const std::string& path) {
   return secret;
 }
 
-int Run(const ReconcileFlags& flags, const KafkaOptions& kafka) {
+int Run(const ReconcileFlags& flags, const KafkaOptions& kafka, const std::string& ops_listen) {
   Result<KafkaProperties> properties = ResolveKafkaProperties(kafka);
   if (!properties.ok()) {
     std::fprintf(stderr, "strata reconcile: %s\n", properties.status().message().c_str());
@@ -200,8 +201,6 @@ int Run(const ReconcileFlags& flags, const KafkaOptions& kafka) {
     return kExitError;
   }
   std::string git_dir = git_repository_path(repo->raw());
-  auto listener = reconcile::WakeListener::Listen(git_dir);
-  if (!listener.ok()) spdlog::warn("no hook wake-ups, polling only: {}", listener.status().ToString());
   std::unique_ptr<reconcile::WebhookServer> webhook;
   if (!flags.webhook_listen.empty()) {
     auto secret = ReadSecretFile(flags.webhook_secret_file);
@@ -210,16 +209,13 @@ int Run(const ReconcileFlags& flags, const KafkaOptions& kafka) {
       return kExitError;
     }
     reconcile::WebhookOptions webhook_options;
-    size_t colon = flags.webhook_listen.rfind(':');
-    webhook_options.host = colon == std::string::npos ? "127.0.0.1" : flags.webhook_listen.substr(0, colon);
-    std::string port = flags.webhook_listen.substr(colon == std::string::npos ? 0 : colon + 1);
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), webhook_options.port);
-    if (ec != std::errc() || end != port.data() + port.size() || webhook_options.port < 0 ||
-        webhook_options.port > 65535) {
-      std::fprintf(stderr, "strata reconcile: --webhook-listen wants HOST:PORT, not '%s'\n",
-                   flags.webhook_listen.c_str());
+    auto address = ParseListenAddress(flags.webhook_listen);
+    if (!address.ok()) {
+      std::fprintf(stderr, "strata reconcile: --webhook-listen: %s\n", address.status().message().c_str());
       return kExitError;
     }
+    webhook_options.host = address->host;
+    webhook_options.port = address->port;
     webhook_options.secret = *secret;
     webhook_options.branch = flags.branch;
     auto started = reconcile::WebhookServer::Start(webhook_options,
@@ -232,51 +228,32 @@ int Run(const ReconcileFlags& flags, const KafkaOptions& kafka) {
     std::fprintf(stderr, "webhook listening on http://%s:%d/webhook\n", webhook_options.host.c_str(),
                  webhook->port());
   }
+  std::atomic<bool> caught_up{false};
+  auto ops = StartOps(ops_listen, "reconcile");
+  if (!ops.ok()) {
+    std::fprintf(stderr, "strata reconcile: %s\n", ops.status().message().c_str());
+    return kExitError;
+  }
+  if (*ops != nullptr) {
+    (*ops)->AddReadinessCheck("reconciler", [&caught_up] {
+      return caught_up.load() ? Status::Ok()
+                              : Status::Unavailable("the last pass did not reach Kafka (or none ran yet)");
+    });
+  }
   std::fprintf(stderr, "watching %s branch %s\n", RedactUrl(flags.repo).c_str(), flags.branch.c_str());
-  auto interval = std::chrono::milliseconds(static_cast<int64_t>(flags.poll_interval * 1000));
-  std::chrono::milliseconds backoff{0};
-  while (!g_stop.load()) {
-    if (remote) {
-      if (Status s = FetchMirror(flags.repo, local, flags.branch); !s.ok()) {
-        spdlog::warn("fetching {}: {}; publishing what the mirror has", RedactUrl(flags.repo),
-                     s.ToString());
-      }
-    }
-    auto report = (*reconciler)->RunOnce();
-    if (report.ok()) {
-      backoff = std::chrono::milliseconds(0);
-      if (report->commits > 0 || !report->skipped.empty()) PrintReport(*report, flags.branch);
-    } else {
-      spdlog::error("reconcile failed: {}", report.status().ToString());
-      if (report.status().code() == StatusCode::kFailedPrecondition) {
-        auto fresh = Producer::Create(producer_properties);
-        if (fresh.ok()) {
-          producer = std::move(fresh);
-          reconciler = make_reconciler();
-          if (!reconciler.ok()) {
-            std::fprintf(stderr, "strata reconcile: %s\n", reconciler.status().ToString().c_str());
-            return kExitError;
-          }
-        }
-      }
-      backoff = std::min<std::chrono::milliseconds>(
-          std::max<std::chrono::milliseconds>(backoff * 2, std::chrono::milliseconds(250)),
-          std::chrono::seconds(30));
-      // Wait out the backoff, whatever wakes us: Kafka is not back because a commit arrived.
-      auto until = std::chrono::steady_clock::now() + backoff;
-      while (!g_stop.load() && std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-      continue;
-    }
-    if (listener.ok()) {
-      (*listener)->Wait(interval, g_stop);
-    } else {
-      auto until = std::chrono::steady_clock::now() + interval;
-      while (!g_stop.load() && std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
+  reconcile::WatchOptions watch;
+  watch.reconciler = options;
+  watch.kafka = producer_properties;
+  watch.poll = std::chrono::milliseconds(static_cast<int64_t>(flags.poll_interval * 1000));
+  if (remote) {
+    watch.before_pass = [&flags, local] { return FetchMirror(flags.repo, local, flags.branch); };
+  }
+  watch.on_report = [&flags](const reconcile::ReconcileReport& report) { PrintReport(report, flags.branch); };
+  reconciler->reset();  // Watch makes its own
+  producer->reset();
+  if (Status s = reconcile::Watch(watch, *schemas, g_stop, &caught_up); !s.ok()) {
+    std::fprintf(stderr, "strata reconcile: %s\n", s.ToString().c_str());
+    return kExitError;
   }
   std::fprintf(stderr, "stopped\n");
   return kExitOk;
@@ -314,13 +291,14 @@ void AddReconcileCommand(CLI::App& app, int* exit_code) {
                   "Events per Kafka batch when publishing a whole fleet")
       ->check(CLI::Range(size_t{1}, size_t{1000000}))
       ->capture_default_str();
+  auto ops_listen = AddOpsListenOption(cmd);
   cmd->callback([=] {
     if (!flags->webhook_listen.empty() && flags->webhook_secret_file.empty()) {
       std::fprintf(stderr, "strata reconcile: --webhook-listen needs --webhook-secret-file\n");
       *exit_code = kExitError;
       return;
     }
-    *exit_code = Run(*flags, *kafka);
+    *exit_code = Run(*flags, *kafka, *ops_listen);
   });
 }
 

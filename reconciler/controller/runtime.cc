@@ -7,6 +7,8 @@
 
 #include "core/change_event.h"
 #include "core/event_consumer.h"
+#include "core/log.h"
+#include "core/metrics.h"
 #include "reconciler/reconcile/wake.h"
 
 namespace strata::controller {
@@ -142,6 +144,7 @@ Result<BatchResult> ControllerRuntime::ProcessBatch(const std::vector<std::strin
     if (out.changes().empty()) break;
     Result<git_oid> commit = Commit(out, *head, causes);
     if (commit.ok()) {
+      LogFields commit_field{{"commit", OidToHex(*commit)}};
       result.commit = *commit;
       result.files = out.changes().size();
       ++stats_.commits;
@@ -195,6 +198,7 @@ void ControllerRuntime::Report(const std::map<std::string, Outcome>& outcomes) {
     if (!inserted && it->second == what) continue;  // reported once
     it->second = what;
     ++stats_.invalid_reported;
+    LogFields key_field{{"key", outcome.key.empty() ? path : outcome.key}};
     spdlog::warn("{}: {} is invalid, keeping its last good output: {}", controller_->info().name,
                  outcome.key.empty() ? path : outcome.key, what);
     if (status_producer_ == nullptr) continue;
@@ -235,6 +239,7 @@ std::vector<std::string> ControllerRuntime::NextBatch() {
 }
 
 void ControllerRuntime::ConsumeLoop(const std::atomic<bool>& stop, Status* failure) {
+  LogFields fields{{"controller", controller_->info().name}};
   EventConsumerOptions options;
   // A controller is one hop of several between a push and a satellite: it must not sit on an
   // empty fetch for librdkafka's default 500 ms. (Given properties still override this.)
@@ -250,7 +255,12 @@ void ControllerRuntime::ConsumeLoop(const std::atomic<bool>& stop, Status* failu
     return;
   }
   bool unstored = false;
+  auto next_lag_sample = std::chrono::steady_clock::now();
   while (!stop.load()) {
+    if (std::chrono::steady_clock::now() >= next_lag_sample) {
+      consumer_lag_.store((*consumer)->Lag());
+      next_lag_sample = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    }
     Result<std::optional<ChangeEvent>> event = (*consumer)->Next(kPollTimeout);
     if (!event.ok()) {
       *failure = event.status();
@@ -276,8 +286,43 @@ void ControllerRuntime::ConsumeLoop(const std::atomic<bool>& stop, Status* failu
   }
 }
 
+metrics::CollectorHandle ControllerRuntime::ExportMetrics() {
+  metrics::Labels labels = {{"controller", controller_->info().name}};
+  return metrics::DefaultRegistry().AddCollector([this, labels](metrics::Sink& sink) {
+    sink.Counter("strata_controller_events_total", "Change events consumed from Kafka", labels,
+                 static_cast<double>(stats_.events.load()));
+    sink.Counter("strata_controller_commits_total", "Commits made on the fleet branch", labels,
+                 static_cast<double>(stats_.commits.load()));
+    sink.Counter("strata_controller_files_written_total", "Files added, changed or removed by commits",
+                 labels, static_cast<double>(stats_.files_written.load()));
+    sink.Counter("strata_controller_races_lost_total",
+                 "Commits that lost the compare-and-swap and were reconciled again", labels,
+                 static_cast<double>(stats_.races_lost.load()));
+    sink.Counter("strata_controller_rejected_total",
+                 "Input specs reported invalid on strata.status (rejected specs)", labels,
+                 static_cast<double>(stats_.invalid_reported.load()));
+    sink.Counter("strata_controller_retries_total", "Paths queued again with backoff", labels,
+                 static_cast<double>(stats_.retries.load()));
+    sink.Gauge("strata_controller_queue_depth", "Paths waiting to be reconciled (ready now)", labels,
+               static_cast<double>(queue_.Length()));
+    sink.Gauge("strata_controller_queue_waiting", "Paths waiting for a backoff to end", labels,
+               static_cast<double>(queue_.Waiting()));
+    int64_t lag = consumer_lag_.load();
+    if (lag >= 0) {
+      sink.Gauge("strata_controller_consumer_lag", "Records on the input topics not yet consumed",
+                 labels, static_cast<double>(lag));
+    }
+  });
+}
+
 Status ControllerRuntime::Run(const std::atomic<bool>& stop) {
   RETURN_IF_ERROR(Start());
+  LogFields fields{{"controller", controller_->info().name}};
+  metrics::CollectorHandle exported = ExportMetrics();
+  metrics::Histogram& batch_seconds = metrics::DefaultRegistry().GetHistogram(
+      "strata_controller_batch_seconds", "Time to reconcile and commit one batch of paths",
+      {{"controller", controller_->info().name}});
+  running_.store(true);
   Status consume_failure;
   std::atomic<bool> consumer_done{false};
   std::jthread consumer([&] {
@@ -331,6 +376,7 @@ Status ControllerRuntime::Run(const std::atomic<bool>& stop) {
     }
     auto took = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
+    batch_seconds.Observe(static_cast<double>(took.count()) / 1e6);
     if (!IsZeroOid(result->commit)) {
       spdlog::info("{}: {} paths → commit {} ({} files) in {:.1f} ms", name, batch.size(),
                    OidToHex(result->commit).substr(0, 12), result->files, took.count() / 1000.0);
@@ -341,6 +387,7 @@ Status ControllerRuntime::Run(const std::atomic<bool>& stop) {
   }
   queue_.ShutDown();
   consumer.join();
+  running_.store(false);
   spdlog::info("{}: stopping after {} events, {} paths in {} batches, {} commits ({} files), {} "
                "races lost, {} rejections reported, {} retries",
                name, stats_.events.load(), stats_.paths.load(), stats_.batches.load(),

@@ -29,6 +29,7 @@
 
 #include "core/git.h"
 #include "core/kafka.h"
+#include "core/metrics.h"
 #include "core/status.h"
 #include "reconciler/controller/controller.h"
 #include "reconciler/controller/fleet_view.h"
@@ -85,6 +86,8 @@ class ControllerRuntime {
                                    const std::vector<std::string>& causes);
 
   Controller& controller() { return *controller_; }
+  // True while Run is consuming and reconciling (the controller's readiness).
+  bool running() const { return running_.load(); }
   const RuntimeStats& stats() const { return stats_; }
   WorkQueue& queue() { return queue_; }
 
@@ -98,6 +101,8 @@ class ControllerRuntime {
                          const std::vector<std::string>& causes);
   void Report(const std::map<std::string, Outcome>& outcomes);
   void SendNotices();
+  // The stats, queue depth and consumer lag as metrics labelled with the controller's name.
+  metrics::CollectorHandle ExportMetrics();
 
   std::unique_ptr<Controller> controller_;
   RuntimeOptions options_;
@@ -107,6 +112,8 @@ class ControllerRuntime {
   std::unique_ptr<Producer> status_producer_;  // rejections and notices; null without Kafka
   bool started_ = false;
   RuntimeStats stats_;
+  std::atomic<int64_t> consumer_lag_{-1};  // sampled by the consumer thread; -1 unknown
+  std::atomic<bool> running_{false};
 
   std::mutex causes_mu_;
   std::unordered_map<std::string, std::set<std::string>> causes_;  // path → commits behind it

@@ -1,5 +1,8 @@
 #include "reconciler/controllers/registry.h"
 
+#include <algorithm>
+
+#include "reconciler/controller/layers.h"
 #include "reconciler/controllers/attached_controller.h"
 #include "reconciler/controllers/capacity_controller.h"
 #include "reconciler/controllers/network_controller.h"
@@ -32,6 +35,30 @@ std::vector<std::unique_ptr<controller::Controller>> MakeAllControllers(const Co
     all.push_back(std::move(*made));
   }
   return all;
+}
+
+Result<std::vector<std::unique_ptr<controller::ControllerRuntime>>> MakeRuntimes(
+    const std::vector<std::string>& names, const ControllerConfig& config,
+    const controller::RuntimeOptions& options, std::shared_ptr<const specs::SchemaSet> schemas) {
+  std::vector<std::unique_ptr<controller::Controller>> chosen;
+  std::vector<controller::ControllerInfo> infos;
+  for (const std::string& name : names.empty() ? ControllerNames() : names) {
+    ASSIGN_OR_RETURN(std::unique_ptr<controller::Controller> made, MakeController(name, config));
+    infos.push_back(made->info());
+    chosen.push_back(std::move(made));
+  }
+  ASSIGN_OR_RETURN(controller::LayerCake cake, controller::ComputeLayers(infos));
+  std::vector<std::unique_ptr<controller::ControllerRuntime>> runtimes;
+  for (const std::string& name : cake.StartOrder()) {
+    auto it = std::find_if(chosen.begin(), chosen.end(),
+                           [&](const auto& c) { return c != nullptr && c->info().name == name; });
+    auto runtime = controller::ControllerRuntime::Create(std::move(*it), options, schemas);
+    if (!runtime.ok()) {
+      return Status(runtime.status().code(), name + ": " + std::string(runtime.status().message()));
+    }
+    runtimes.push_back(std::move(*runtime));
+  }
+  return runtimes;
 }
 
 }  // namespace strata::controllers

@@ -8,6 +8,8 @@
 #include "core/ssh_signature.h"
 #include "core/status.h"
 #include "reconciler/controller/controller.h"
+#include "reconciler/controller/runtime.h"
+#include "specs/schema_set.h"
 
 namespace strata::controllers {
 
@@ -23,5 +25,14 @@ std::vector<std::string> ControllerNames();
 Result<std::unique_ptr<controller::Controller>> MakeController(const std::string& name,
                                                                const ControllerConfig& config = {});
 std::vector<std::unique_ptr<controller::Controller>> MakeAllControllers(const ControllerConfig& config = {});
+
+// Runtimes for the named controllers (every controller when `names` is empty), each with
+// `options` (group ids default per controller), ordered bottom layer first: the order to start
+// them in, so every consumer listens before its producers write.
+// kNotFound for an unknown name; kInvalidArgument for a cycle in what they declare; the errors of
+// ControllerRuntime::Create, prefixed with the controller's name.
+Result<std::vector<std::unique_ptr<controller::ControllerRuntime>>> MakeRuntimes(
+    const std::vector<std::string>& names, const ControllerConfig& config,
+    const controller::RuntimeOptions& options, std::shared_ptr<const specs::SchemaSet> schemas);
 
 }  // namespace strata::controllers

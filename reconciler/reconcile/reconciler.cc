@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/log.h"
 #include "specs/kinds.h"
 #include <thread>
 
@@ -123,6 +124,7 @@ Result<ReconcileReport> Reconciler::RunOnce() {
 
 Result<Checkpoint> Reconciler::PublishCommit(const Checkpoint& checkpoint, const git_oid& commit,
                                              ReconcileReport* report) {
+  LogFields commit_field{{"commit", OidToHex(commit)}};
   // Reads are retried (an object may be arriving with a fetch); Kafka and checkpoint errors go to
   // the caller, who retries the whole run.
   Status read_error;
@@ -182,6 +184,7 @@ Result<Checkpoint> Reconciler::TryPublishCommit(const Checkpoint& checkpoint, co
     for (const auto& e : *events) {
       if (e.type != ChangeType::kRejected) continue;
       ++rejected;
+      LogFields key_field{{"key", e.key}};
       for (const auto& err : e.errors) {
         spdlog::warn("rejected {} in {}: {}:{}:{}: {}{}{}", e.key, Short(commit_hex), err.file,
                      err.line, err.column, err.field, err.field.empty() ? "" : ": ", err.message);

@@ -1,0 +1,50 @@
+// Up: the whole control plane on one machine — what `strata up` runs.
+//
+// In order: Kafka (librdkafka's mock cluster, embedded; or a given one), the fleet repo (see
+// up_home.h) with the wake-up hooks installed, the reconciler, every controller bottom layer
+// first, and one agent per satellite the fleet declares (sim driver), each agent added as soon as
+// a new satellite appears in policy/satellites. An operator's endpoint on `port` serves /metrics,
+// /healthz and /readyz for the whole.
+//
+// In one process (the default) every part runs on its own threads. With separate_processes each
+// part is its own `strata` process, as a real deployment runs them, supervised (restarted when it
+// dies; see supervisor.h), with its own endpoint on the next ports and its log under
+// <home>/logs/. Stopping (the `stop` flag: Ctrl-C) stops every part cleanly; running it again
+// resumes, because the fleet repo, the checkpoints and the agents' state are all in <home>. An
+// embedded Kafka is rebuilt from git: the reconciler's checkpoint is removed at start, so it
+// publishes the fleet again, and every agent reports all it runs.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "core/kafka.h"
+#include "core/status.h"
+
+namespace strata::up {
+
+struct UpOptions {
+  std::string home = "strata-up";
+  std::string fleet;              // "" : <home>/fleet.git from the example fleet
+  std::string branch = "main";
+  KafkaProperties kafka;          // empty: an embedded Kafka
+  std::string kafka_config_file;  // passed on to child processes with the bootstrap servers
+  int kafka_brokers = 3;          // of the embedded one
+  int port = 7070;                // the operator's endpoint; 0 picks free ports
+  bool separate_processes = false;
+  double sim_time_scale = 1.0;    // the agents' sim driver: 1 realistic, 0 instant
+  std::chrono::milliseconds agent_poll{2000};
+  std::chrono::milliseconds reconcile_poll{2000};
+  std::string strata;             // the strata binary (children, hooks); default: this one
+  std::string log_level = "warn";  // for the children
+  std::string log_format = "human";
+};
+
+// Runs until `stop` is set, writing what runs where and a short guide to `out`. Errors before
+// everything runs are returned (a port in use, a fleet repo that is not one); afterwards failures
+// of parts are logged and the parts retried or restarted.
+Status RunUp(const UpOptions& options, const std::atomic<bool>& stop, std::FILE* out);
+
+}  // namespace strata::up
