@@ -8,6 +8,9 @@
 //   build/tests/bench/layer_cake_bench --quick   300 clusters, 5 changes (the CI smoke run)
 //   build/tests/bench/layer_cake_bench --clusters 10000 --changes 100 [--keep]   (--keep leaves
 //                                                the repos and process logs behind)
+//   build/tests/bench/layer_cake_bench --up      the same through `strata up --separate-processes`
+//                                                (its embedded Kafka, its supervisor): the headline
+//                                                benchmark of `strata up`
 //
 // Cold start: the clock starts when the processes are started on a fleet repo nobody has
 // reconciled (so it includes Kafka consumer-group joins and the reconciler's bootstrap) and stops
@@ -38,6 +41,7 @@
 #include "reconciler/reconcile/checkpoint.h"
 #include "reconciler/reconcile/wake.h"
 #include "tests/bench/bench_support.h"
+#include "tests/support/controller_lag.h"
 
 namespace {
 
@@ -58,50 +62,6 @@ void Fail(const std::string& message) {
   std::fprintf(stderr, "layer_cake_bench: %s\n", message.c_str());
   std::exit(1);
 }
-
-// Whether every controller's consumer group has committed offsets at the end of every partition
-// of its input topics: all it was sent is reconciled (offsets are stored only then).
-class LagWatch {
- public:
-  explicit LagWatch(const std::string& kafka) {
-    for (const auto& c : strata::controllers::MakeAllControllers()) {
-      Group g;
-      for (const std::string& kind : c->info().inputs) g.topics.push_back(strata::DesiredTopic(kind));
-      auto conf = strata::MakeKafkaConf({{"bootstrap.servers", kafka},
-                                         {"group.id", "strata-controller-" + c->info().name}});
-      char err[256];
-      g.handle.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), err, sizeof err));
-      groups_.push_back(std::move(g));
-    }
-  }
-  bool CaughtUp() {
-    for (Group& g : groups_) {
-      for (const std::string& topic : g.topics) {
-        for (int32_t p = 0; p < 64; ++p) {
-          int64_t low = 0, high = 0;
-          if (rd_kafka_query_watermark_offsets(g.handle.get(), topic.c_str(), p, &low, &high, 2000) != 0) {
-            break;  // no such partition (or topic): nothing to consume there
-          }
-          if (high == 0) continue;
-          std::unique_ptr<rd_kafka_topic_partition_list_t,
-                          decltype(&rd_kafka_topic_partition_list_destroy)>
-              list(rd_kafka_topic_partition_list_new(1), &rd_kafka_topic_partition_list_destroy);
-          rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
-          if (rd_kafka_committed(g.handle.get(), list.get(), 2000) != 0) return false;
-          if (list->elems[0].offset < high) return false;
-        }
-      }
-    }
-    return true;
-  }
-
- private:
-  struct Group {
-    std::vector<std::string> topics;
-    strata::KafkaPtr handle;
-  };
-  std::vector<Group> groups_;
-};
 
 // Follows strata.status from its end: the newest report of each key, and when it arrived.
 class StatusWatch {
@@ -211,6 +171,20 @@ std::vector<Target> FindTargets(const strata::Repository& repo, const git_oid& t
   return targets;
 }
 
+// "controller pkc", "agent aws-us-west-2-1", "reconcile": a strata process named from its arguments.
+std::string PartName(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  std::vector<std::string> args;
+  for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "reconcile") return "reconcile";
+    if ((args[i] == "controller" || args[i] == "--satellite") && i + 1 < args.size()) {
+      return (args[i] == "controller" ? "controller " : "agent ") + args[i + 1];
+    }
+  }
+  return "pid " + std::to_string(pid);
+}
+
 // Whether the blob at `path` of the tree of `commit_ref` contains `text`.
 bool RefShows(const strata::Repository& repo, const std::string& ref, const std::string& path,
               const std::string& text) {
@@ -239,7 +213,7 @@ git_oid CommitCku(strata::Repository& repo, const std::string& path, int cku) {
   }
 }
 
-void BenchFleet(int clusters, int changes, const std::string& root, const std::string& kafka) {
+void BenchFleet(int clusters, int changes, const std::string& root, std::string kafka, bool via_up) {
   std::string repo_path = root + "/fleet-" + std::to_string(clusters) + ".git";
   strata::examples::FleetShape shape;
   shape.clusters = clusters;
@@ -262,32 +236,48 @@ void BenchFleet(int clusters, int changes, const std::string& root, const std::s
     std::string file = f.path.substr(f.path.rfind('/') + 1);
     satellites.push_back(file.substr(0, file.size() - 5));
   }
-  StatusWatch status(kafka);
   auto cold_start = Clock::now();
   std::vector<Running> running;
-  running.push_back({"reconcile", StartProcess({kStrata, "--log-level", "info", "reconcile", "--watch",
-                                                "--repo", repo_path, "--kafka", kafka},
-                                               root + "/reconcile.log")});
-  for (const std::string& name : kControllers) {
-    std::vector<std::string> args = {kStrata, "--log-level", "info", "controller", name,
-                                     "--repo", repo_path, "--kafka", kafka};
-    if (name == "sync") args.insert(args.end(), {"--signing-key", root + "/keys/sync"});
-    running.push_back({name, StartProcess(args, root + "/" + name + ".log")});
-  }
-  for (const std::string& sat : satellites) {
-    std::filesystem::remove_all(root + "/agent-" + sat);
-    running.push_back({"agent " + sat,
-                       StartProcess({kStrata, "--log-level", "info", "agent", "--satellite", sat, "--repo",
-                                     repo_path, "--state-dir", root + "/agent-" + sat, "--trusted-keys",
-                                     root + "/keys/sync.pub", "--driver", "sim", "--sim-time-scale", "0",
-                                     "--kafka", kafka},
-                                    root + "/agent-" + sat + ".log")});
+  if (via_up) {
+    // strata up starts the embedded Kafka and every part as a process of its own.
+    std::string home = root + "/up-" + std::to_string(clusters);
+    std::filesystem::remove_all(home);
+    running.push_back({"up", StartProcess({kStrata, "--log-level", "info", "up", "--home", home, "--fleet",
+                                           repo_path, "--separate-processes", "--port", "0",
+                                           "--sim-time-scale", "0"},
+                                          root + "/up.log")});
+    while (kafka.empty() && Clock::now() - cold_start < std::chrono::seconds(60)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::ifstream in(home + "/kafka");
+      std::getline(in, kafka);
+    }
+    if (kafka.empty()) Fail("strata up did not start; see " + root + "/up.log");
+  } else {
+    running.push_back({"reconcile", StartProcess({kStrata, "--log-level", "info", "reconcile", "--watch",
+                                                  "--repo", repo_path, "--kafka", kafka},
+                                                 root + "/reconcile.log")});
+    for (const std::string& name : kControllers) {
+      std::vector<std::string> args = {kStrata, "--log-level", "info", "controller", name,
+                                       "--repo", repo_path, "--kafka", kafka};
+      if (name == "sync") args.insert(args.end(), {"--signing-key", root + "/keys/sync"});
+      running.push_back({name, StartProcess(args, root + "/" + name + ".log")});
+    }
+    for (const std::string& sat : satellites) {
+      std::filesystem::remove_all(root + "/agent-" + sat);
+      running.push_back({"agent " + sat,
+                         StartProcess({kStrata, "--log-level", "info", "agent", "--satellite", sat, "--repo",
+                                       repo_path, "--state-dir", root + "/agent-" + sat, "--trusted-keys",
+                                       root + "/keys/sync.pub", "--driver", "sim", "--sim-time-scale", "0",
+                                       "--kafka", kafka},
+                                      root + "/agent-" + sat + ".log")});
+    }
   }
   for (const auto& r : running) {
     if (r.pid < 0) Fail("cannot start " + kStrata);
   }
+  StatusWatch status(kafka);
   // Follow main until the cake is quiet.
-  LagWatch lag(kafka);
+  strata::testing::ControllerLag lag(kafka);
   Clock::time_point last_check{};
   git_oid seen = start_head;
   Clock::time_point last_sync{};
@@ -396,6 +386,16 @@ void BenchFleet(int clusters, int changes, const std::string& root, const std::s
     std::printf("  agent reports it Ready at the new size       %7.1f / %7.1f ms   <- commit to Ready\n",
                 d.median, d.p99);
   }
+  if (via_up) {
+    // The parts are strata up's children; name them by their command lines.
+    std::ifstream children("/proc/" + std::to_string(running[0].pid) + "/task/" +
+                           std::to_string(running[0].pid) + "/children");
+    std::vector<Running> parts;
+    for (pid_t child; children >> child;) parts.push_back({PartName(child), child});
+    std::printf("peak memory    ");
+    for (const auto& r : parts) std::printf("%s %.0f MiB   ", r.name.c_str(), strata::bench::PeakKiB(r.pid) / 1024.0);
+    std::printf("\n");
+  }
   std::printf("peak memory    ");
   for (const auto& r : running) {
     long peak = strata::bench::PeakKiB(r.pid);
@@ -414,8 +414,10 @@ int main(int argc, char** argv) {
   int changes = 50;
   int changes_on = 10000;
   bool keep = false;
+  bool via_up = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--keep") == 0) keep = true;  // leave the repos and logs behind
+    if (std::strcmp(argv[i], "--up") == 0) via_up = true;
     if (std::strcmp(argv[i], "--quick") == 0) {
       fleets = {300};
       changes = 5;
@@ -444,7 +446,7 @@ int main(int argc, char** argv) {
     for (const auto& kind : strata::specs::AllKinds()) kinds.emplace_back(kind.name);
     if (auto s = (*fleet_kafka)->CreateStrataTopics(kinds); !s.ok()) Fail(s.ToString());
     BenchFleet(clusters, clusters == changes_on ? changes : 0, root,
-               (*fleet_kafka)->bootstrap_servers());
+               via_up ? "" : (*fleet_kafka)->bootstrap_servers(), via_up);
   }
   if (keep) {
     std::printf("repos and logs kept in %s\n", root.c_str());
