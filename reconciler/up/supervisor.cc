@@ -114,7 +114,7 @@ void Supervisor::StopAll(std::chrono::milliseconds grace) {
       }
       if (Clock::now() >= deadline) {
         spdlog::warn("{} did not stop within {} ms; killing it", child.spec.name, grace.count());
-        ::kill(child.pid, SIGKILL);
+        ::kill(-child.pid, SIGKILL);  // its process group: whatever it started goes too
         ::waitpid(child.pid, &status, 0);
         child.pid = -1;
         break;

@@ -48,7 +48,8 @@ class Supervisor {
   // Reaps children that exited, logging each, and starts again those whose backoff is over.
   // Does nothing after StopAll.
   void Tick();
-  // SIGTERM to every child, then SIGKILL to those still running after `grace`; waits for all.
+  // SIGTERM to every child, then SIGKILL to the process group of those still running after
+  // `grace`; waits for all.
   void StopAll(std::chrono::milliseconds grace);
 
   const std::vector<ChildState>& children() const { return children_; }
