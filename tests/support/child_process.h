@@ -3,9 +3,7 @@
 // (SIGKILL) if it still runs, so a failing test leaves nothing behind.
 #pragma once
 
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +13,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "core/loopback_port.h"
 
 namespace strata::testing {
 
@@ -78,19 +78,7 @@ class ChildProcess {
   int code_ = -1;
 };
 
-// A TCP port on loopback that was free a moment ago (for servers that cannot report the one they
-// bound, like git daemon).
-inline int FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
+using ::strata::FreeLoopbackPort;
 
 // Polls `condition` every 20 ms until it holds or `timeout` passes.
 template <class Condition>
