@@ -4,9 +4,11 @@
 //   strata status --kafka K                the fleet: resources by phase, everything not Ready
 //   strata status --kafka K KEY            one logical cluster down the layers (logical → physical
 //                                          → Kubernetes cluster → satellite), each with its phase
+//   strata status --up HOME [KEY]          the same for a running `strata up` (its repo and Kafka)
 //   strata status --kafka K --commit SHA   "is my change live?": published, the controller commits
 //                                          it caused, and the satellites that have applied it
 #include <cstdio>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -78,7 +80,11 @@ void AddStatusCommand(CLI::App& app, int* exit_code) {
   auto key = std::make_shared<std::string>();
   auto commit = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("status", "Show how far the fleet branch is published");
-  cmd->add_option("--repo", *repo, "The fleet repository (or the reconciler's mirror)")->required();
+  auto up_home = std::make_shared<std::string>();
+  cmd->add_option("--repo", *repo, "The fleet repository (or the reconciler's mirror)");
+  cmd->add_option("--up", *up_home,
+                  "The home of a running `strata up`: its fleet repository and Kafka, instead of "
+                  "--repo and --kafka");
   cmd->add_option("--branch", *branch, "The fleet branch")->capture_default_str();
   cmd->add_option("--output,-o", *output, "human or json")
       ->check(CLI::IsMember({"human", "json"}))
@@ -88,6 +94,24 @@ void AddStatusCommand(CLI::App& app, int* exit_code) {
   AddKafkaOptions(cmd, kafka);
   cmd->callback([=] {
     bool json = *output == "json";
+    if (!up_home->empty()) {
+      std::ifstream in(*up_home + "/up.json");
+      auto state = nlohmann::json::parse(in, nullptr, false);
+      if (!state.is_object() || !state.contains("fleetRepo") || !state.contains("kafka")) {
+        std::fprintf(stderr, "strata status: %s/up.json is missing or unreadable: is strata up "
+                             "running there?\n", up_home->c_str());
+        *exit_code = kExitError;
+        return;
+      }
+      if (repo->empty()) *repo = state["fleetRepo"].get<std::string>();
+      if (kafka->bootstrap.empty()) kafka->bootstrap = state["kafka"].get<std::string>();
+      if (state.contains("branch")) *branch = state["branch"].get<std::string>();
+    }
+    if (repo->empty()) {
+      std::fprintf(stderr, "strata status: give --repo (or --up with the home of a strata up)\n");
+      *exit_code = kExitError;
+      return;
+    }
     if (kafka->bootstrap.empty() && kafka->config_file.empty()) {
       if (!key->empty() || !commit->empty()) {
         std::fprintf(stderr, "strata status: a KEY or --commit needs --kafka, where agents report\n");

@@ -378,6 +378,7 @@ Status ControllerRuntime::Run(const std::atomic<bool>& stop) {
         std::chrono::steady_clock::now() - started);
     batch_seconds.Observe(static_cast<double>(took.count()) / 1e6);
     if (!IsZeroOid(result->commit)) {
+      LogFields commit_field{{"commit", OidToHex(result->commit)}};
       spdlog::info("{}: {} paths → commit {} ({} files) in {:.1f} ms", name, batch.size(),
                    OidToHex(result->commit).substr(0, 12), result->files, took.count() / 1000.0);
     } else {

@@ -2,6 +2,9 @@
 
 #include <git2.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <memory>
@@ -55,8 +58,7 @@ void PrintGuide(const Plan& plan, const std::string& kafka, bool embedded, const
                  "  git commit -qam 'acme/orders: 4 CKU' && git pull -q --rebase && git push -q\n",
                  plan.home.work_tree.c_str());
   }
-  std::string status = strata + " status --kafka " + kafka.substr(0, kafka.find(',')) + " --repo " +
-                       plan.home.fleet_repo;
+  std::string status = strata + " status --up " + plan.home.root;
   std::fprintf(out, "  %s KafkaCluster/acme/orders   # one cluster, layer by layer\n", status.c_str());
   std::fprintf(out, "  %s                            # the whole fleet\n", status.c_str());
   std::fprintf(out, "More in examples/README.md. Ctrl-C stops everything; the same command resumes.\n");
@@ -111,6 +113,15 @@ Status RunUp(const UpOptions& options_in, const std::atomic<bool>& stop, std::FI
   ops_options.port = options.port;
   ASSIGN_OR_RETURN(std::unique_ptr<OpsServer> ops, OpsServer::Start(ops_options, metrics::DefaultRegistry()));
   ASSIGN_OR_RETURN(std::vector<std::string> satellites, SatellitesAt(plan.home.fleet_repo, options.branch));
+  {
+    nlohmann::json state = {{"kafka", kafka.substr(0, kafka.find(','))},
+                            {"fleetRepo", plan.home.fleet_repo},
+                            {"branch", options.branch},
+                            {"ops", ops->url()},
+                            {"pid", static_cast<int>(::getpid())}};
+    std::ofstream file(plan.home.state_file, std::ios::trunc);
+    file << state.dump(2) << "\n";
+  }
 
   std::unique_ptr<Parts> parts;
   InProcessParts* in_process = nullptr;

@@ -104,6 +104,7 @@ Result<UpHome> PrepareHome(const std::string& root_in, const std::string& fleet,
   home.agents_dir = home.root + "/agents";
   home.logs_dir = home.root + "/logs";
   home.kafka_file = home.root + "/kafka";
+  home.state_file = home.root + "/up.json";
   for (const std::string& dir : {home.root, home.root + "/keys", home.agents_dir, home.logs_dir}) {
     RETURN_IF_ERROR(MakeDirectory(dir));
   }

@@ -10,6 +10,8 @@
 //   <home>/agents/<satellite>/     each agent's state directory
 //   <home>/logs/<part>.log         each part's log with --separate-processes
 //   <home>/kafka                   the bootstrap servers of the Kafka in use (for other commands)
+//   <home>/up.json                 what runs: Kafka, the fleet repo and branch, the operator's URL
+//                                  (`strata status --up <home>` reads it)
 //
 // Kafka is not kept: the embedded one is rebuilt from git at every start (see ResetCheckpoint).
 #pragma once
@@ -31,6 +33,7 @@ struct UpHome {
   std::string agents_dir;
   std::string logs_dir;
   std::string kafka_file;
+  std::string state_file;  // up.json
   bool created_fleet = false;  // this run made fleet.git from the example fleet
 };
 

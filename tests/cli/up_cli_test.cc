@@ -112,9 +112,7 @@ TEST_F(UpCliTest, RunsTheExampleFleetServesTheOperatorsViewAndResumesAfterCtrlC)
   auto push = Sh("cd " + home_ + "/fleet && git commit -qam 'acme/orders: 4 CKU' && git pull -q --rebase "
                  "&& git push -q");
   ASSERT_EQ(push.code, 0) << push.out;
-  std::string kafka;
-  std::getline(std::ifstream(home_ + "/kafka"), kafka);
-  std::string status = kStrata + " status --kafka " + kafka + " --repo " + home_ + "/fleet.git";
+  std::string status = kStrata + " status --up " + home_;
   ASSERT_TRUE(Eventually([&] {
     return Sh(status + " KafkaCluster/acme/orders").out.find("Ready 12/12 brokers") != std::string::npos;
   }, kConverge)) << Sh(status + " KafkaCluster/acme/orders").out;
@@ -159,8 +157,6 @@ TEST_F(UpCliTest, RunsTheExampleFleetServesTheOperatorsViewAndResumesAfterCtrlC)
   ASSERT_TRUE(again->WaitForLog("the control plane is running", std::chrono::seconds(30))) << again->Log();
   EXPECT_THAT(again->Log(), HasSubstr("the embedded Kafka is new: the fleet is published again from git"));
   ASSERT_TRUE(Eventually([&] { return Ready(); }, kConverge)) << Get("/readyz")->body;
-  std::getline(std::ifstream(home_ + "/kafka"), kafka);
-  status = kStrata + " status --kafka " + kafka + " --repo " + home_ + "/fleet.git";
   EXPECT_TRUE(Eventually([&] {
     return Sh(status + " KafkaCluster/acme/orders").out.find("Ready 12/12 brokers") != std::string::npos;
   }, kConverge)) << Sh(status + " KafkaCluster/acme/orders").out;
