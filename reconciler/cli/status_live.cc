@@ -32,8 +32,14 @@ Result<Board> ReadBoard(const KafkaProperties& kafka) {
   for (const KafkaRecord& r : records) {
     if (Result<ResourceStatus> s = DecodeResourceStatus(r.value); s.ok()) {
       board.observed[s->key] = std::move(*s);
-    } else if (Result<ChangeEvent> e = DecodeCloudEvent(r.value); e.ok() && e->type == ChangeType::kRejected) {
-      board.rejected[e->key] = std::move(*e);
+    } else if (Result<ChangeEvent> e = DecodeCloudEvent(r.value); e.ok()) {
+      // A rejection holds until the same key is accepted again (the controller that rejected it
+      // says so with an `upserted` event once the file is fixed).
+      if (e->type == ChangeType::kRejected) {
+        board.rejected[e->key] = std::move(*e);
+      } else {
+        board.rejected.erase(e->key);
+      }
     }
   }
   return board;
@@ -156,7 +162,13 @@ int ShowKey(const Repository& repo, const git_oid& tree, const Board& board, con
   out["key"] = key;
   out["path"] = path;
   if (auto r = board.rejected.find(key); r != board.rejected.end()) {
-    out["rejected"] = r->second.errors.empty() ? "" : r->second.errors[0].message;
+    std::string errors;
+    for (const auto& err : r->second.errors) {
+      if (!errors.empty()) errors += "; ";
+      errors += err.file + ":" + std::to_string(err.line) + ":" + std::to_string(err.column) + ": " +
+                (err.field.empty() ? "" : err.field + ": ") + err.message;
+    }
+    out["rejected"] = errors;
   }
   out["physical"] = ordered_json::array();
   // The derived documents that name this file among their sources.

@@ -190,21 +190,40 @@ void ControllerRuntime::Report(const std::map<std::string, Outcome>& outcomes) {
   std::vector<KafkaMessage> messages;
   for (const auto& [path, outcome] : outcomes) {
     if (outcome.type != Outcome::Type::kInvalid) {
-      reported_.erase(path);
+      // A path reported invalid is valid again: say so, so that status drops the rejection. An
+      // `upserted` event on strata.status carries no desired state (spec {}): it only ends the
+      // rejection of its key.
+      auto was = reported_.find(path);
+      if (was == reported_.end()) continue;
+      std::string key = was->second.key;
+      reported_.erase(was);
+      if (status_producer_ == nullptr) continue;
+      ChangeEvent accepted;
+      accepted.type = ChangeType::kUpserted;
+      accepted.key = key;
+      accepted.kind = accepted.key.substr(0, accepted.key.find('/'));
+      accepted.path = path;
+      accepted.source = "/strata/controller/" + controller_->info().name;
+      accepted.branch = options_.branch;
+      accepted.commit = view_.commit_hex();
+      accepted.controller = controller_->info().name;
+      accepted.spec = nlohmann::json::object();
+      messages.push_back({std::string(kStatusTopic), accepted.key, EncodeCloudEvent(accepted)});
       continue;
     }
     std::string what = Describe(outcome.errors);
-    auto [it, inserted] = reported_.try_emplace(path, what);
-    if (!inserted && it->second == what) continue;  // reported once
-    it->second = what;
+    std::string key = outcome.key.empty() ? "File/" + path : outcome.key;
+    auto [it, inserted] = reported_.try_emplace(path, Reported{key, what});
+    if (!inserted && it->second.what == what) continue;  // reported once
+    it->second = Reported{key, what};
     ++stats_.invalid_reported;
-    LogFields key_field{{"key", outcome.key.empty() ? path : outcome.key}};
+    LogFields key_field{{"key", key}};
     spdlog::warn("{}: {} is invalid, keeping its last good output: {}", controller_->info().name,
                  outcome.key.empty() ? path : outcome.key, what);
     if (status_producer_ == nullptr) continue;
     ChangeEvent event;
     event.type = ChangeType::kRejected;
-    event.key = outcome.key.empty() ? "File/" + path : outcome.key;
+    event.key = key;
     event.kind = event.key.substr(0, event.key.find('/'));
     event.path = path;
     event.source = "/strata/controller/" + controller_->info().name;

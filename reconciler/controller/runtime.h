@@ -117,7 +117,11 @@ class ControllerRuntime {
 
   std::mutex causes_mu_;
   std::unordered_map<std::string, std::set<std::string>> causes_;  // path → commits behind it
-  std::unordered_map<std::string, std::string> reported_;          // path → what was reported
+  struct Reported {
+    std::string key;   // the key the rejection was reported under
+    std::string what;  // its errors, so an unchanged rejection is not reported again
+  };
+  std::unordered_map<std::string, Reported> reported_;  // path → its rejection, while invalid
 };
 
 // "pkc: 3 files updated" with its trailers.

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -172,6 +173,12 @@ Status RunUp(const UpOptions& options_in, const std::atomic<bool>& stop, std::FI
   std::fflush(out);
   parts->Stop();
   ops.reset();  // its checks point into the parts
+  // The embedded Kafka dies with this process: nothing should point at it any more.
+  std::error_code ec;
+  std::filesystem::remove(plan.home.state_file, ec);
+  if (embedded != nullptr) std::filesystem::remove(plan.home.kafka_file, ec);
+  std::fprintf(out, "strata up: stopped\n");
+  std::fflush(out);
   if (in_process != nullptr && in_process->failed()) {
     return Status::Internal("a controller failed; see the log above");
   }

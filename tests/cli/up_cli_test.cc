@@ -117,6 +117,25 @@ TEST_F(UpCliTest, RunsTheExampleFleetServesTheOperatorsViewAndResumesAfterCtrlC)
     return Sh(status + " KafkaCluster/acme/orders").out.find("Ready 12/12 brokers") != std::string::npos;
   }, kConverge)) << Sh(status + " KafkaCluster/acme/orders").out;
 
+  // A broken file is rejected with its file, line and field, the cluster keeps running, and the
+  // rejection goes once the file is fixed.
+  Sh("sed -i 's/cku: 4/cku: lots/' " + home_ + "/fleet/tenants/acme/kafka/orders.yaml");
+  push = Sh("cd " + home_ + "/fleet && git commit -qam 'acme/orders: a typo' && git pull -q --rebase "
+            "&& git push -q");
+  ASSERT_EQ(push.code, 0) << push.out;
+  ASSERT_TRUE(Eventually([&] {
+    return Sh(status + " KafkaCluster/acme/orders").out.find(
+               "rejected: tenants/acme/kafka/orders.yaml:15:3: spec.cku: ") != std::string::npos;
+  }, kConverge)) << Sh(status + " KafkaCluster/acme/orders").out;
+  EXPECT_THAT(Sh(status + " KafkaCluster/acme/orders").out, HasSubstr("Ready 12/12 brokers"));
+  push = Sh("cd " + home_ + "/fleet && git revert --no-edit HEAD >/dev/null && git pull -q --rebase && git push -q");
+  ASSERT_EQ(push.code, 0) << push.out;
+  EXPECT_TRUE(Eventually([&] {
+    std::string out = Sh(status + " KafkaCluster/acme/orders").out;
+    return out.find("rejected") == std::string::npos && out.find("Ready 12/12 brokers") != std::string::npos;
+  }, kConverge)) << Sh(status + " KafkaCluster/acme/orders").out;
+  EXPECT_EQ(Sh(status).out.find("rejected"), std::string::npos) << Sh(status).out;
+
   // JSON logs, one object per line, with the fields of what a line concerns.
   std::string log = up->Log();
   EXPECT_THAT(log, HasSubstr(R"("controller":"pkc",)"));
@@ -150,7 +169,8 @@ TEST_F(UpCliTest, RunsTheExampleFleetServesTheOperatorsViewAndResumesAfterCtrlC)
   std::string head = QuietHead();
   up->Signal(SIGINT);
   EXPECT_EQ(up->Wait(), 0) << up->Log();
-  EXPECT_THAT(up->Log(), HasSubstr("strata up: stopping"));
+  EXPECT_THAT(up->Log(), HasSubstr("strata up: stopped\n"));
+  EXPECT_FALSE(std::filesystem::exists(home_ + "/up.json")) << "it names a Kafka that is gone";
 
   // The same command resumes: Kafka is rebuilt from git, nothing is derived again.
   auto again = Up("up-2");
