@@ -65,6 +65,17 @@ class UpCliTest : public ::testing::Test {
     if (!std::regex_search(r->body, m, std::regex("\n" + pattern + " ([0-9.e+-]+)\n"))) return -1;
     return std::stod(m[1]);
   }
+  // Runs `commit` in the clone strata up made, then pulls with rebase and pushes, again when a
+  // controller's commit landed in between (as a person would).
+  void Push(const std::string& commit) {
+    auto made = Sh("cd " + home_ + "/fleet && " + commit);
+    ASSERT_EQ(made.code, 0) << made.out;
+    testing::Outcome push{1, ""};
+    for (int attempt = 0; attempt < 10 && push.code != 0; ++attempt) {
+      push = Sh("cd " + home_ + "/fleet && git pull -q --rebase && git push -q");
+    }
+    ASSERT_EQ(push.code, 0) << push.out;
+  }
   std::string Rev(const std::string& rev) {
     return Sh("git -C " + home_ + "/fleet.git rev-parse -q --verify " + rev).out;
   }
@@ -109,9 +120,7 @@ TEST_F(UpCliTest, RunsTheExampleFleetServesTheOperatorsViewAndResumesAfterCtrlC)
 
   // A person's push through the clone strata up made; the cluster ends Ready at 12 brokers.
   Sh("sed -i 's/cku: 2/cku: 4/' " + home_ + "/fleet/tenants/acme/kafka/orders.yaml");
-  auto push = Sh("cd " + home_ + "/fleet && git commit -qam 'acme/orders: 4 CKU' && git pull -q --rebase "
-                 "&& git push -q");
-  ASSERT_EQ(push.code, 0) << push.out;
+  ASSERT_NO_FATAL_FAILURE(Push("git commit -qam 'acme/orders: 4 CKU'"));
   std::string status = kStrata + " status --up " + home_;
   ASSERT_TRUE(Eventually([&] {
     return Sh(status + " KafkaCluster/acme/orders").out.find("Ready 12/12 brokers") != std::string::npos;
@@ -120,16 +129,13 @@ TEST_F(UpCliTest, RunsTheExampleFleetServesTheOperatorsViewAndResumesAfterCtrlC)
   // A broken file is rejected with its file, line and field, the cluster keeps running, and the
   // rejection goes once the file is fixed.
   Sh("sed -i 's/cku: 4/cku: lots/' " + home_ + "/fleet/tenants/acme/kafka/orders.yaml");
-  push = Sh("cd " + home_ + "/fleet && git commit -qam 'acme/orders: a typo' && git pull -q --rebase "
-            "&& git push -q");
-  ASSERT_EQ(push.code, 0) << push.out;
+  ASSERT_NO_FATAL_FAILURE(Push("git commit -qam 'acme/orders: a typo'"));
   ASSERT_TRUE(Eventually([&] {
     return Sh(status + " KafkaCluster/acme/orders").out.find(
                "rejected: tenants/acme/kafka/orders.yaml:15:3: spec.cku: ") != std::string::npos;
   }, kConverge)) << Sh(status + " KafkaCluster/acme/orders").out;
   EXPECT_THAT(Sh(status + " KafkaCluster/acme/orders").out, HasSubstr("Ready 12/12 brokers"));
-  push = Sh("cd " + home_ + "/fleet && git revert --no-edit HEAD >/dev/null && git pull -q --rebase && git push -q");
-  ASSERT_EQ(push.code, 0) << push.out;
+  ASSERT_NO_FATAL_FAILURE(Push("git revert --no-edit HEAD >/dev/null"));
   EXPECT_TRUE(Eventually([&] {
     std::string out = Sh(status + " KafkaCluster/acme/orders").out;
     return out.find("rejected") == std::string::npos && out.find("Ready 12/12 brokers") != std::string::npos;
@@ -159,9 +165,7 @@ TEST_F(UpCliTest, RunsTheExampleFleetServesTheOperatorsViewAndResumesAfterCtrlC)
       << "apiVersion: strata.dev/v1alpha1\nkind: Satellite\nmetadata:\n  name: aws-us-west-2-2\n"
          "spec:\n  cloud: aws\n  region: us-west-2\n  zones:\n    - us-west-2a\n    - us-west-2b\n"
          "    - us-west-2c\n  capacity:\n    maxK8sClusters: 20\n    maxNodes: 600\n";
-  push = Sh("cd " + home_ + "/fleet && git add -A && git commit -qm 'a second us-west-2 satellite' && "
-            "git pull -q --rebase && git push -q");
-  ASSERT_EQ(push.code, 0) << push.out;
+  ASSERT_NO_FATAL_FAILURE(Push("git add -A && git commit -qm 'a second us-west-2 satellite'"));
   EXPECT_TRUE(up->WaitForLog("a new satellite: agent aws-us-west-2-2 started", std::chrono::seconds(30)))
       << up->Log();
 
