@@ -338,8 +338,21 @@ std::chrono::milliseconds Agent::Backoff(int attempts) const {
 size_t Agent::StepDue() {
   auto now = options_.clock ? options_.clock() : Clock::now();
   std::vector<std::string> finished;
+  // A resource that moved within the slice (to another Kubernetes cluster: a new entry, the old
+  // one removed) is removed where it was before it is applied where it goes. The data plane knows
+  // it by kind and name, so the other order would remove what was just applied.
+  std::map<std::string, Clock::time_point> removing;  // key → when its removal steps next
+  for (const auto& [entry, work] : pending_) {
+    if (!work.desired.has_value()) removing.emplace(work.last.key, work.next);
+  }
   for (auto& [entry, work] : pending_) {
     if (work.next > now) continue;
+    if (work.desired.has_value()) {
+      if (auto r = removing.find(work.desired->key); r != removing.end()) {
+        work.next = std::max(r->second, now + std::chrono::milliseconds(20));
+        continue;
+      }
+    }
     ++stats_.steps;
     const SliceResource& about = work.desired.has_value() ? *work.desired : work.last;
     LogFields key_field{{"key", about.key}};
@@ -464,14 +477,18 @@ metrics::CollectorHandle Agent::ExportMetrics() {
       l.emplace_back("result", result);
       return l;
     };
+    // Done and errors are read before steps, which counts them too, so the difference never
+    // goes below zero while the agent works.
+    uint64_t done = stats_.applied.load();
+    uint64_t errors = stats_.step_errors.load();
+    uint64_t steps = stats_.steps.load();
+    uint64_t progressing = steps >= done + errors ? steps - done - errors : 0;
     sink.Counter("strata_agent_apply_results_total",
                  "Driver steps by result: done (Ready or removed), progressing, error", with("done"),
-                 static_cast<double>(stats_.applied.load()));
-    sink.Counter("strata_agent_apply_results_total", "", with("error"),
-                 static_cast<double>(stats_.step_errors.load()));
+                 static_cast<double>(done));
+    sink.Counter("strata_agent_apply_results_total", "", with("error"), static_cast<double>(errors));
     sink.Counter("strata_agent_apply_results_total", "", with("progressing"),
-                 static_cast<double>(stats_.steps.load() - stats_.applied.load() -
-                                     stats_.step_errors.load()));
+                 static_cast<double>(progressing));
     sink.Counter("strata_agent_slices_taken_total", "Verified slice commits taken", labels,
                  static_cast<double>(stats_.slices_taken.load()));
     sink.Counter("strata_agent_slices_refused_total",
@@ -502,9 +519,13 @@ Status Agent::Run(const std::atomic<bool>& stop) {
       std::swap(woken, woken_);
     }
     if (woken || now >= next_poll) {
-      if (Status s = Sync(); !s.ok() && s.code() != StatusCode::kPermissionDenied) {
+      uint64_t failures = stats_.fetch_failures.load();
+      Status s = Sync();
+      if (!s.ok() && s.code() != StatusCode::kPermissionDenied) {
         spdlog::error("agent {}: sync: {}", options_.satellite, s.ToString());
       }
+      // Ready once a sync has reached the fleet repo and taken (or confirmed) a trusted slice.
+      if (s.ok() && stats_.fetch_failures.load() == failures) synced_.store(true);
       next_poll = Clock::now() + options_.poll;
     }
     StepDue();
@@ -518,7 +539,6 @@ Status Agent::Run(const std::atomic<bool>& stop) {
       StepDue();
     }
     pending_count_.store(pending_.size());
-    synced_.store(true);
     // Sleep until the next thing is due, or a notice.
     auto until = std::min(next_poll, next_drift_check_);
     for (const auto& [entry, work] : pending_) until = std::min(until, work.next);

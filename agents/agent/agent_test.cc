@@ -165,6 +165,21 @@ TEST_F(AgentTest, AppliesASignedSliceAndRecordsIt) {
   EXPECT_EQ(j["applied"], OidToHex(commit));
 }
 
+TEST_F(AgentTest, AClusterMovedToAnotherKubernetesClusterIsRemovedThereBeforeItIsAppliedHere) {
+  Slice({{"k8s-1/pkc-a.yaml", KafkaEntry("pkc-a", 3)}}, key_a_.get());
+  auto agent = MakeAgent(MakeSimDriver(Sim()));
+  ASSERT_OK(agent->Sync());
+  Converge(*agent);
+  ASSERT_EQ(SimBrokers("pkc-a"), 3);
+  // The same cluster under another Kubernetes cluster's directory (sorting first, so that a
+  // naive order would apply it and then remove it).
+  git_oid moved = Slice({{"k8s-0/pkc-a.yaml", KafkaEntry("pkc-a", 3)}}, key_a_.get());
+  ASSERT_OK(agent->Sync());
+  Converge(*agent);
+  EXPECT_EQ(SimBrokers("pkc-a"), 3) << "the move removed the cluster it had just applied";
+  EXPECT_EQ(agent->applied_commit(), OidToHex(moved));
+}
+
 TEST_F(AgentTest, RefusesAnUnsignedSliceAndAppliesNothing) {
   git_oid commit = Slice({{"k8s-1/pkc-a.yaml", KafkaEntry("pkc-a", 3)}}, nullptr);
   auto agent = MakeAgent(MakeSimDriver(Sim()));
