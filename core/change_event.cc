@@ -9,6 +9,7 @@ namespace {
 constexpr std::string_view kUpsertedType = "dev.strata.resource.upserted";
 constexpr std::string_view kDeletedType = "dev.strata.resource.deleted";
 constexpr std::string_view kRejectedType = "dev.strata.resource.rejected";
+constexpr std::string_view kAcceptedType = "dev.strata.resource.accepted";
 
 // The string attribute `name` of `object`, or kInvalidArgument naming it.
 Result<std::string> RequiredString(const nlohmann::json& object, const char* name,
@@ -36,6 +37,8 @@ std::string_view ChangeTypeName(ChangeType type) {
       return kDeletedType;
     case ChangeType::kRejected:
       return kRejectedType;
+    case ChangeType::kAccepted:
+      return kAcceptedType;
   }
   return kUpsertedType;
 }
@@ -44,6 +47,7 @@ Result<ChangeType> ParseChangeType(std::string_view name) {
   if (name == kUpsertedType) return ChangeType::kUpserted;
   if (name == kDeletedType) return ChangeType::kDeleted;
   if (name == kRejectedType) return ChangeType::kRejected;
+  if (name == kAcceptedType) return ChangeType::kAccepted;
   return Status::InvalidArgument("cloud event: unknown type '" + std::string(name) + "'");
 }
 

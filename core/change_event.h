@@ -3,7 +3,7 @@
 //
 // On the wire it is a CloudEvents 1.0 structured-mode JSON document (content type
 // application/cloudevents+json): `id` = "<commit>:<path>", `type` = dev.strata.resource.upserted |
-// .deleted | .rejected, `subject` = the resource key, `time` = the commit time, and `data` holding
+// .deleted | .rejected | .accepted, `subject` = the resource key, `time` = the commit time, and `data` holding
 // the full desired document plus where it came from (commit, parent, author, the per-branch
 // sequence number, the commit's Strata-Controller / Strata-Cause trailers). Full state, never a
 // delta, so a consumer that sees only the newest event of a key has all it needs.
@@ -23,7 +23,9 @@
 
 namespace strata {
 
-enum class ChangeType { kUpserted, kDeleted, kRejected };
+// kAccepted is only ever on strata.status: a controller that rejected a resource says it takes
+// it again (the file was fixed). It carries no document; status drops that controller's rejection.
+enum class ChangeType { kUpserted, kDeleted, kRejected, kAccepted };
 
 // "dev.strata.resource.upserted" and back; nullopt-like kInvalidArgument for anything else.
 std::string_view ChangeTypeName(ChangeType type);

@@ -99,6 +99,8 @@ bool EventConsumer::Accept(const ChangeEvent& event) {
     case ChangeType::kRejected:
       rejected_[event.key] = event;  // the last good state stays in desired_
       break;
+    case ChangeType::kAccepted:  // never on a desired topic; nothing to keep
+      break;
   }
   return true;
 }

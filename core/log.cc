@@ -27,12 +27,22 @@ LogFormat g_format = LogFormat::kHuman;
 std::string g_level = "warn";
 thread_local std::vector<std::pair<std::string, std::string>> t_fields;
 
+// Whether an inner scope sets field `i` again (the inner value is the one shown).
+bool ShadowedLater(size_t i) {
+  for (size_t j = i + 1; j < t_fields.size(); ++j) {
+    if (t_fields[j].first == t_fields[i].first) return true;
+  }
+  return false;
+}
+
 // %& in the JSON pattern: the thread's LogFields as members, each followed by a comma.
 class JsonFieldsFlag : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& /*msg*/, const std::tm& /*tm*/,
               spdlog::memory_buf_t& dest) override {
-    for (const auto& [key, value] : t_fields) {
+    for (size_t i = 0; i < t_fields.size(); ++i) {
+      if (ShadowedLater(i)) continue;
+      const auto& [key, value] = t_fields[i];
       std::string member = "\"" + JsonEscape(key) + "\":\"" + JsonEscape(value) + "\",";
       dest.append(member.data(), member.data() + member.size());
     }
@@ -50,7 +60,8 @@ class HumanFieldsFlag : public spdlog::custom_flag_formatter {
     if (t_fields.empty()) return;
     std::string text = " [";
     for (size_t i = 0; i < t_fields.size(); ++i) {
-      text += (i == 0 ? "" : " ") + t_fields[i].first + "=" + t_fields[i].second;
+      if (ShadowedLater(i)) continue;
+      text += (text.size() == 2 ? "" : " ") + t_fields[i].first + "=" + t_fields[i].second;
     }
     text += "]";
     dest.append(text.data(), text.data() + text.size());

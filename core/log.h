@@ -27,7 +27,8 @@ LogFormat CurrentLogFormat();
 std::string CurrentLogLevel();
 
 // Fields added to every line this thread logs while the scope lives. Nested scopes add to the
-// outer ones (a field set twice appears twice, innermost last). Values are copied.
+// outer ones; a field set again by an inner scope replaces the outer value on the line (so JSON
+// lines never repeat a key). Values are copied.
 class LogFields {
  public:
   LogFields(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);

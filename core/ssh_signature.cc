@@ -4,7 +4,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -669,14 +670,15 @@ Status SigningKey::WriteKeyPair(const std::string& path) const {
   if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) {
     std::filesystem::create_directories(parent, ec);
   }
-  // The private key is made unreadable to others before a byte of it is written.
+  // A new file, made 0600 by open itself (not by the process-wide umask, which other threads
+  // share) before a byte of the key is in it.
   std::filesystem::remove(path, ec);
-  mode_t old_mask = ::umask(077);
-  std::ofstream private_file(path);
-  private_file << PrivateKeyFile();
-  private_file.close();
-  ::umask(old_mask);
-  if (!private_file) return Status::Internal("cannot write the private key " + path);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Internal("cannot write the private key " + path + ": " + std::strerror(errno));
+  std::string key = PrivateKeyFile();
+  bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size());
+  written = ::close(fd) == 0 && written;
+  if (!written) return Status::Internal("cannot write the private key " + path);
   std::ofstream public_file(path + ".pub");
   public_file << public_key().Line() << "\n";
   public_file.close();

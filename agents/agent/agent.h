@@ -87,7 +87,8 @@ class Agent {
   std::string target_commit() const;
   std::string applied_commit() const;
   size_t pending() const { return pending_.size(); }
-  // True once Run has made its first pass (sync, steps, drift check): the agent's readiness.
+  // True once a sync in Run has reached the fleet repo and taken (or confirmed) a trusted slice:
+  // the agent's readiness. An unreachable repo or a refused slice keeps it false.
   bool synced() const { return synced_.load(); }
   const AgentStats& stats() const { return stats_; }
   StatusReporter& reporter() { return *reporter_; }

@@ -32,6 +32,8 @@ std::string_view ShortType(ChangeType type) {
       return "deleted";
     case ChangeType::kRejected:
       return "rejected";
+    case ChangeType::kAccepted:
+      return "accepted";
   }
   return "";
 }

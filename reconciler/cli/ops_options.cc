@@ -11,6 +11,10 @@ Result<ListenAddress> ParseListenAddress(const std::string& text) {
   ListenAddress address{"127.0.0.1", 0};
   size_t colon = text.rfind(':');
   if (colon != std::string::npos && colon > 0) address.host = text.substr(0, colon);
+  // "[::1]:9090", as OpsServer::url() writes an IPv6 host.
+  if (address.host.size() >= 2 && address.host.front() == '[' && address.host.back() == ']') {
+    address.host = address.host.substr(1, address.host.size() - 2);
+  }
   std::string port = colon == std::string::npos ? text : text.substr(colon + 1);
   auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), address.port);
   if (port.empty() || ec != std::errc() || end != port.data() + port.size() || address.port < 0 ||

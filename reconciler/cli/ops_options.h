@@ -17,7 +17,7 @@ struct ListenAddress {
   int port = 0;
 };
 
-// "HOST:PORT" or ":PORT" / "PORT" (loopback). kInvalidArgument naming what is wrong.
+// "HOST:PORT", "[IPv6]:PORT", or ":PORT" / "PORT" (loopback). kInvalidArgument naming what is wrong.
 Result<ListenAddress> ParseListenAddress(const std::string& text);
 
 // Registers --ops-listen on `cmd`; the value is "" when not given.

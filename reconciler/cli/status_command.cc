@@ -7,6 +7,9 @@
 //   strata status --up HOME [KEY]          the same for a running `strata up` (its repo and Kafka)
 //   strata status --kafka K --commit SHA   "is my change live?": published, the controller commits
 //                                          it caused, and the satellites that have applied it
+#include <signal.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 
@@ -85,7 +88,8 @@ void AddStatusCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--up", *up_home,
                   "The home of a running `strata up`: its fleet repository and Kafka, instead of "
                   "--repo and --kafka");
-  cmd->add_option("--branch", *branch, "The fleet branch")->capture_default_str();
+  CLI::Option* branch_option =
+      cmd->add_option("--branch", *branch, "The fleet branch")->capture_default_str();
   cmd->add_option("--output,-o", *output, "human or json")
       ->check(CLI::IsMember({"human", "json"}))
       ->capture_default_str();
@@ -95,17 +99,26 @@ void AddStatusCommand(CLI::App& app, int* exit_code) {
   cmd->callback([=] {
     bool json = *output == "json";
     if (!up_home->empty()) {
+      // What a running strata up wrote; flags given on the command line win.
       std::ifstream in(*up_home + "/up.json");
       auto state = nlohmann::json::parse(in, nullptr, false);
-      if (!state.is_object() || !state.contains("fleetRepo") || !state.contains("kafka")) {
+      if (!state.is_object() || !state.value("fleetRepo", "").size() || !state.value("kafka", "").size()) {
         std::fprintf(stderr, "strata status: %s/up.json is missing or unreadable: is strata up "
                              "running there?\n", up_home->c_str());
         *exit_code = kExitError;
         return;
       }
-      if (repo->empty()) *repo = state["fleetRepo"].get<std::string>();
-      if (kafka->bootstrap.empty()) kafka->bootstrap = state["kafka"].get<std::string>();
-      if (state.contains("branch")) *branch = state["branch"].get<std::string>();
+      int pid = state.value("pid", 0);
+      if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) {
+        std::fprintf(stderr, "strata status: the strata up that wrote %s/up.json (pid %d) is not "
+                             "running; its Kafka is gone\n", up_home->c_str(), pid);
+        *exit_code = kExitError;
+        return;
+      }
+      if (repo->empty()) *repo = state.value("fleetRepo", "");
+      if (kafka->bootstrap.empty()) kafka->bootstrap = state.value("kafka", "");
+      if (kafka->config_file.empty()) kafka->config_file = state.value("kafkaConfig", "");
+      if (branch_option->count() == 0) *branch = state.value("branch", *branch);
     }
     if (repo->empty()) {
       std::fprintf(stderr, "strata status: give --repo (or --up with the home of a strata up)\n");

@@ -33,12 +33,13 @@ Result<Board> ReadBoard(const KafkaProperties& kafka) {
     if (Result<ResourceStatus> s = DecodeResourceStatus(r.value); s.ok()) {
       board.observed[s->key] = std::move(*s);
     } else if (Result<ChangeEvent> e = DecodeCloudEvent(r.value); e.ok()) {
-      // A rejection holds until the same key is accepted again (the controller that rejected it
-      // says so with an `upserted` event once the file is fixed).
+      // A rejection holds until the controller that made it accepts the key again (once the
+      // file is fixed); another controller's acceptance leaves it.
       if (e->type == ChangeType::kRejected) {
         board.rejected[e->key] = std::move(*e);
-      } else {
-        board.rejected.erase(e->key);
+      } else if (e->type == ChangeType::kAccepted) {
+        auto it = board.rejected.find(e->key);
+        if (it != board.rejected.end() && it->second.controller == e->controller) board.rejected.erase(it);
       }
     }
   }

@@ -3,6 +3,7 @@
 //   strata up --separate-processes    each part its own `strata` process, as deployed
 //   strata up --fleet DIR --home DIR --kafka HOST:PORT --port N --sim-time-scale 0
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -16,7 +17,11 @@ namespace strata::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
-void OnStopSignal(int) { g_stop.store(true); }
+// The first Ctrl-C (or SIGTERM, SIGHUP) stops every part cleanly; a second one ends strata up at
+// once, and its child processes with it (they die with their parent).
+void OnStopSignal(int) {
+  if (g_stop.exchange(true)) ::_exit(130);
+}
 
 }  // namespace
 
@@ -69,6 +74,7 @@ void AddUpCommand(CLI::App& app, int* exit_code) {
     options->log_format = CurrentLogFormat() == LogFormat::kJson ? "json" : "human";
     ::signal(SIGINT, OnStopSignal);
     ::signal(SIGTERM, OnStopSignal);
+    ::signal(SIGHUP, OnStopSignal);
     ::signal(SIGPIPE, SIG_IGN);
     Status s = up::RunUp(*options, g_stop, stdout);
     if (!s.ok()) {

@@ -188,18 +188,20 @@ void ControllerRuntime::SendNotices() {
 
 void ControllerRuntime::Report(const std::map<std::string, Outcome>& outcomes) {
   std::vector<KafkaMessage> messages;
+  // What this call reports, so that a failed send can be undone and done again next time.
+  std::vector<std::pair<std::string, Reported>> accepted_now;
+  std::vector<std::string> rejected_now;
   for (const auto& [path, outcome] : outcomes) {
     if (outcome.type != Outcome::Type::kInvalid) {
-      // A path reported invalid is valid again: say so, so that status drops the rejection. An
-      // `upserted` event on strata.status carries no desired state (spec {}): it only ends the
-      // rejection of its key.
+      // A path reported invalid is valid again: say so, so that status drops the rejection.
       auto was = reported_.find(path);
       if (was == reported_.end()) continue;
+      accepted_now.emplace_back(path, was->second);
       std::string key = was->second.key;
       reported_.erase(was);
       if (status_producer_ == nullptr) continue;
       ChangeEvent accepted;
-      accepted.type = ChangeType::kUpserted;
+      accepted.type = ChangeType::kAccepted;
       accepted.key = key;
       accepted.kind = accepted.key.substr(0, accepted.key.find('/'));
       accepted.path = path;
@@ -207,7 +209,6 @@ void ControllerRuntime::Report(const std::map<std::string, Outcome>& outcomes) {
       accepted.branch = options_.branch;
       accepted.commit = view_.commit_hex();
       accepted.controller = controller_->info().name;
-      accepted.spec = nlohmann::json::object();
       messages.push_back({std::string(kStatusTopic), accepted.key, EncodeCloudEvent(accepted)});
       continue;
     }
@@ -216,6 +217,7 @@ void ControllerRuntime::Report(const std::map<std::string, Outcome>& outcomes) {
     auto [it, inserted] = reported_.try_emplace(path, Reported{key, what});
     if (!inserted && it->second.what == what) continue;  // reported once
     it->second = Reported{key, what};
+    rejected_now.push_back(path);
     ++stats_.invalid_reported;
     LogFields key_field{{"key", key}};
     spdlog::warn("{}: {} is invalid, keeping its last good output: {}", controller_->info().name,
@@ -235,8 +237,11 @@ void ControllerRuntime::Report(const std::map<std::string, Outcome>& outcomes) {
   }
   if (!messages.empty()) {
     if (Status s = status_producer_->ProduceAll(messages, kStatusTimeout); !s.ok()) {
-      spdlog::warn("{}: reporting {} rejections on {}: {}", controller_->info().name,
-                   messages.size(), kStatusTopic, s.ToString());
+      spdlog::warn("{}: reporting {} rejections and acceptances on {}: {}; they go out when their "
+                   "files are reconciled again", controller_->info().name, messages.size(),
+                   kStatusTopic, s.ToString());
+      for (const std::string& path : rejected_now) reported_.erase(path);
+      for (auto& [path, reported] : accepted_now) reported_.emplace(path, std::move(reported));
     }
   }
 }

@@ -86,7 +86,8 @@ class ControllerRuntime {
                                    const std::vector<std::string>& causes);
 
   Controller& controller() { return *controller_; }
-  // True while Run is consuming and reconciling (the controller's readiness).
+  // True while Run's loops run (the consumer may still be joining its group): the controller's
+  // readiness.
   bool running() const { return running_.load(); }
   const RuntimeStats& stats() const { return stats_; }
   WorkQueue& queue() { return queue_; }

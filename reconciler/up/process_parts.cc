@@ -11,6 +11,19 @@
 
 namespace strata::up {
 
+ProcessParts::ProcessParts(const Plan& plan, OpsServer* ops) : plan_(plan), ops_(ops) {
+  next_port_ = plan.options.port == 0 ? 0 : plan.options.port + 1;
+  prober_ = std::thread([this] { ProbeLoop(); });
+}
+
+ProcessParts::~ProcessParts() { Stop(); }
+
+void ProcessParts::Stop() {
+  stop_probing_.store(true);
+  if (prober_.joinable()) prober_.join();
+  supervisor_.StopAll(std::chrono::seconds(10));
+}
+
 Status ProcessParts::StartReconciler() {
   std::vector<std::string> args = {"reconcile", "--watch", "--repo", plan_.home.fleet_repo,
                                    "--branch", plan_.options.branch, "--poll-interval",
@@ -55,7 +68,8 @@ void ProcessParts::Describe(std::FILE* out) const {
 
 Status ProcessParts::Start(const std::string& name, const std::string& log_name,
                            std::vector<std::string> args) {
-  int port = next_port_ == 0 ? FreeLoopbackPort() : next_port_++;
+  auto probe = std::make_shared<Probe>();
+  probe->name = name;
   ChildSpec spec;
   spec.name = name;
   spec.argv = {plan_.options.strata, "--log-level", plan_.options.log_level, "--log-format",
@@ -63,19 +77,53 @@ Status ProcessParts::Start(const std::string& name, const std::string& log_name,
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.argv.insert(spec.argv.end(), plan_.kafka_args.begin(), plan_.kafka_args.end());
   spec.argv.push_back("--ops-listen");
-  spec.argv.push_back("127.0.0.1:" + std::to_string(port));
+  spec.argv.push_back("");  // set by prepare
   spec.log_path = plan_.home.logs_dir + "/" + log_name + ".log";
-  spec.ops_url = "http://127.0.0.1:" + std::to_string(port);
-  ops_->AddReadinessCheck(name, [port] {
-    httplib::Client client("127.0.0.1", port);
-    client.set_connection_timeout(std::chrono::milliseconds(300));
-    client.set_read_timeout(std::chrono::milliseconds(700));
-    auto response = client.Get("/readyz");
-    if (!response) return Status::Unavailable("not answering on port " + std::to_string(port));
-    if (response->status != 200) return Status::Unavailable(response->body);
-    return Status::Ok();
+  // A port given by the operator stays; a free one is picked again at every restart, so a port
+  // taken meanwhile costs one restart, not a crash loop.
+  int fixed = next_port_ == 0 ? 0 : next_port_++;
+  spec.prepare = [fixed, probe](ChildSpec& s) {
+    int port = fixed != 0 ? fixed : FreeLoopbackPort();
+    s.argv.back() = "127.0.0.1:" + std::to_string(port);
+    s.ops_url = "http://127.0.0.1:" + std::to_string(port);
+    probe->port.store(port);
+  };
+  RETURN_IF_ERROR(supervisor_.Start(std::move(spec)));
+  {
+    std::lock_guard lock(probes_mu_);
+    probes_.push_back(probe);
+  }
+  ops_->AddReadinessCheck(name, [probe] {
+    std::lock_guard lock(probe->mu);
+    return probe->last;
   });
-  return supervisor_.Start(std::move(spec));
+  return Status::Ok();
+}
+
+void ProcessParts::ProbeLoop() {
+  while (!stop_probing_.load()) {
+    std::vector<std::shared_ptr<Probe>> probes;
+    {
+      std::lock_guard lock(probes_mu_);
+      probes = probes_;
+    }
+    for (const auto& probe : probes) {
+      if (stop_probing_.load()) break;
+      int port = probe->port.load();
+      httplib::Client client("127.0.0.1", port);
+      client.set_connection_timeout(std::chrono::milliseconds(300));
+      client.set_read_timeout(std::chrono::milliseconds(700));
+      auto response = client.Get("/readyz");
+      Status heard = !response ? Status::Unavailable("not answering on port " + std::to_string(port))
+                     : response->status != 200 ? Status::Unavailable(response->body)
+                                                : Status::Ok();
+      std::lock_guard lock(probe->mu);
+      probe->last = heard;
+    }
+    for (int i = 0; i < 20 && !stop_probing_.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
 }
 
 }  // namespace strata::up

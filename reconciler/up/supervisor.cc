@@ -36,6 +36,7 @@ Status Supervisor::Start(ChildSpec spec) {
 }
 
 Status Supervisor::Spawn(ChildState& child) {
+  if (child.spec.prepare) child.spec.prepare(child.spec);
   int log = ::open(child.spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log < 0) {
     return Status::Internal("cannot open " + child.spec.log_path + ": " + std::strerror(errno));
@@ -52,12 +53,16 @@ Status Supervisor::Spawn(ChildState& child) {
     ::dup2(log, STDERR_FILENO);
     int null = ::open("/dev/null", O_RDONLY);
     if (null >= 0) ::dup2(null, STDIN_FILENO);
+    // Nothing of the supervisor's stays open in the child (its HTTP connections, the embedded
+    // Kafka's sockets): a connection would otherwise live as long as the child.
+    ::close_range(3, ~0U, 0);
     ::setpgid(0, 0);  // Ctrl-C on the terminal reaches the supervisor only; it stops the children
     ::execv(args[0], args.data());
     ::_exit(127);
   }
   ::close(log);
   if (pid < 0) return Status::Internal("cannot fork " + child.spec.name + ": " + std::strerror(errno));
+  ::setpgid(pid, pid);  // both sides, so a kill of the group cannot come before the group exists
   child.pid = pid;
   child.started = Clock::now();
   return Status::Ok();
@@ -108,7 +113,7 @@ void Supervisor::StopAll(std::chrono::milliseconds grace) {
       int status = 0;
       pid_t reaped = ::waitpid(child.pid, &status, WNOHANG);
       if (reaped == child.pid || reaped < 0) {
-        child.last_exit = ExitCode(status);
+        child.last_exit = reaped == child.pid ? ExitCode(status) : -1;
         child.pid = -1;
         break;
       }

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct ChildSpec {
   std::vector<std::string> argv;  // argv[0] is the program
   std::string log_path;
   std::string ops_url;            // where it serves /metrics, /healthz, /readyz ("" none)
+  // Called before every start, the first and each restart, to adjust the spec (a fresh port).
+  std::function<void(ChildSpec&)> prepare;
 };
 
 struct ChildState {

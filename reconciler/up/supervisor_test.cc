@@ -59,15 +59,22 @@ TEST(SupervisorTest, AChildKilledWithSignalNineIsStartedAgainAndStopAllEndsIt) {
 TEST(SupervisorTest, AChildThatIgnoresSigtermIsKilledAfterTheGrace) {
   std::string dir = FreshTestDir("supervisor");
   Supervisor supervisor;
-  ASSERT_THAT(supervisor.Start({"stubborn", {"/bin/sh", "-c", "trap '' TERM; echo ready; sleep 60 & wait"},
+  ASSERT_THAT(supervisor.Start({"stubborn",
+                                {"/bin/sh", "-c", "trap '' TERM; sleep 60 & echo $!; wait"},
                                 dir + "/stubborn.log", ""}),
               IsOk());
   pid_t pid = supervisor.children()[0].pid;
-  ASSERT_TRUE(LogIs(dir + "/stubborn.log", "ready\n"));
+  pid_t grandchild = 0;
+  ASSERT_TRUE(Eventually([&] {
+    std::ifstream in(dir + "/stubborn.log");
+    return static_cast<bool>(in >> grandchild);
+  }, std::chrono::seconds(5)));
   auto started = std::chrono::steady_clock::now();
   supervisor.StopAll(std::chrono::milliseconds(300));
   EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(300));
   EXPECT_FALSE(Alive(pid));
+  // What it started went with it: the kill reached its process group.
+  EXPECT_TRUE(Eventually([&] { return !Alive(grandchild); }, std::chrono::seconds(5)));
   std::filesystem::remove_all(dir);
 }
 

@@ -37,6 +37,34 @@ std::string Bootstrap(const KafkaProperties& kafka) {
   return "";
 }
 
+// Files other commands read while up runs, written whole (a reader never sees half of one) and
+// removed when up stops: they would name a Kafka that is gone.
+class PublishedFiles {
+ public:
+  ~PublishedFiles() {
+    std::error_code ec;
+    for (const std::string& path : paths_) std::filesystem::remove(path, ec);
+  }
+  // kInternal naming the file when it cannot be written.
+  Status Write(const std::string& path, const std::string& content) {
+    std::string temporary = path + ".tmp";
+    {
+      std::ofstream file(temporary, std::ios::trunc);
+      file << content;
+      file.close();
+      if (!file) return Status::Internal("cannot write " + temporary);
+    }
+    std::error_code ec;
+    std::filesystem::rename(temporary, path, ec);
+    if (ec) return Status::Internal("cannot write " + path + ": " + ec.message());
+    paths_.push_back(path);
+    return Status::Ok();
+  }
+
+ private:
+  std::vector<std::string> paths_;
+};
+
 void PrintGuide(const Plan& plan, const std::string& kafka, bool embedded, const OpsServer& ops,
                 const Parts& parts, std::FILE* out) {
   const UpOptions& o = plan.options;
@@ -76,11 +104,16 @@ Status RunUp(const UpOptions& options_in, const std::atomic<bool>& stop, std::FI
   ASSIGN_OR_RETURN(HomeLock lock, HomeLock::Acquire(options.home));
   ASSIGN_OR_RETURN(plan.home, PrepareHome(options.home, options.fleet, options.branch));
   ASSIGN_OR_RETURN(plan.schemas, specs::SchemaSet::LoadEmbedded());
+  ASSIGN_OR_RETURN(std::vector<std::string> satellites, SatellitesAt(plan.home.fleet_repo, options.branch));
   if (auto repo = Repository::Open(plan.home.fleet_repo); repo.ok() && !git_repository_is_bare(repo->raw())) {
     spdlog::warn("{} has a work tree: the controllers commit to its branch and the work tree will "
                  "not follow; a bare repository (as a git host keeps it) is the norm",
                  plan.home.fleet_repo);
   }
+  // The operator's port first: the likeliest failure (in use) comes before anything is changed.
+  OpsOptions ops_options;
+  ops_options.port = options.port;
+  ASSIGN_OR_RETURN(std::unique_ptr<OpsServer> ops, OpsServer::Start(ops_options, metrics::DefaultRegistry()));
 
   // Kafka: the embedded one is new and empty, so the reconciler must publish the fleet again.
   std::unique_ptr<MockKafka> embedded;
@@ -99,30 +132,23 @@ Status RunUp(const UpOptions& options_in, const std::atomic<bool>& stop, std::FI
     plan.kafka_args.push_back("--kafka-config");
     plan.kafka_args.push_back(options.kafka_config_file);
   }
-  {
-    std::ofstream file(plan.home.kafka_file, std::ios::trunc);
-    file << kafka << "\n";
-  }
-  auto hooks = reconcile::InstallWakeHooks(plan.home.fleet_repo, options.strata,
-                                           /*force=*/!plan.home.work_tree.empty());
+  // Up made this fleet repo, so the hooks in it are its own to replace (an older binary's path).
+  bool own_fleet_repo = !plan.home.work_tree.empty();
+  auto hooks = reconcile::InstallWakeHooks(plan.home.fleet_repo, options.strata, /*force=*/own_fleet_repo);
   if (!hooks.ok()) {
     spdlog::warn("no wake-up hooks ({}); the reconciler polls every {} ms",
                  hooks.status().message(), options.reconcile_poll.count());
   }
-
-  OpsOptions ops_options;
-  ops_options.port = options.port;
-  ASSIGN_OR_RETURN(std::unique_ptr<OpsServer> ops, OpsServer::Start(ops_options, metrics::DefaultRegistry()));
-  ASSIGN_OR_RETURN(std::vector<std::string> satellites, SatellitesAt(plan.home.fleet_repo, options.branch));
-  {
-    nlohmann::json state = {{"kafka", kafka.substr(0, kafka.find(','))},
-                            {"fleetRepo", plan.home.fleet_repo},
-                            {"branch", options.branch},
-                            {"ops", ops->url()},
-                            {"pid", static_cast<int>(::getpid())}};
-    std::ofstream file(plan.home.state_file, std::ios::trunc);
-    file << state.dump(2) << "\n";
-  }
+  // Where Kafka and the repo are, for other commands; gone again when up stops, whatever the way.
+  nlohmann::json state = {{"kafka", kafka.substr(0, kafka.find(','))},
+                          {"fleetRepo", plan.home.fleet_repo},
+                          {"branch", options.branch},
+                          {"ops", ops->url()},
+                          {"kafkaConfig", options.kafka_config_file},
+                          {"pid", static_cast<int>(::getpid())}};
+  PublishedFiles published;
+  RETURN_IF_ERROR(published.Write(plan.home.kafka_file, kafka + "\n"));
+  RETURN_IF_ERROR(published.Write(plan.home.state_file, state.dump(2) + "\n"));
 
   std::unique_ptr<Parts> parts;
   InProcessParts* in_process = nullptr;
@@ -173,10 +199,6 @@ Status RunUp(const UpOptions& options_in, const std::atomic<bool>& stop, std::FI
   std::fflush(out);
   parts->Stop();
   ops.reset();  // its checks point into the parts
-  // The embedded Kafka dies with this process: nothing should point at it any more.
-  std::error_code ec;
-  std::filesystem::remove(plan.home.state_file, ec);
-  if (embedded != nullptr) std::filesystem::remove(plan.home.kafka_file, ec);
   std::fprintf(out, "strata up: stopped\n");
   std::fflush(out);
   if (in_process != nullptr && in_process->failed()) {

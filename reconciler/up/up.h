@@ -1,10 +1,10 @@
 // Up: the whole control plane on one machine — what `strata up` runs.
 //
-// In order: Kafka (librdkafka's mock cluster, embedded; or a given one), the fleet repo (see
-// up_home.h) with the wake-up hooks installed, the reconciler, every controller bottom layer
-// first, and one agent per satellite the fleet declares (sim driver), each agent added as soon as
-// a new satellite appears in policy/satellites. An operator's endpoint on `port` serves /metrics,
-// /healthz and /readyz for the whole.
+// In order: the fleet repo (see up_home.h), the operator's endpoint on `port` (/metrics, /healthz
+// and /readyz for the whole), Kafka (librdkafka's mock cluster, embedded; or a given one), the
+// wake-up hooks, every controller bottom layer first and one agent per satellite the fleet
+// declares (sim driver) — consumers before producers — and last the reconciler. An agent is added
+// as soon as a new satellite appears in policy/satellites.
 //
 // In one process (the default) every part runs on its own threads. With separate_processes each
 // part is its own `strata` process, as a real deployment runs them, supervised (restarted when it
@@ -43,8 +43,10 @@ struct UpOptions {
 };
 
 // Runs until `stop` is set, writing what runs where and a short guide to `out`. Errors before
-// everything runs are returned (a port in use, a fleet repo that is not one); afterwards failures
-// of parts are logged and the parts retried or restarted.
+// everything runs are returned (a port in use, a fleet repo that is not one, another up on the
+// home). Afterwards a failing part is logged and restarted (a process by the supervisor, the
+// reconciler's loop on its thread); a controller on a thread that fails for good stops up with
+// kInternal, as it would stop its own process.
 Status RunUp(const UpOptions& options, const std::atomic<bool>& stop, std::FILE* out);
 
 }  // namespace strata::up

@@ -111,12 +111,22 @@ Result<UpHome> PrepareHome(const std::string& root_in, const std::string& fleet,
   if (fleet.empty()) {
     home.fleet_repo = home.root + "/fleet.git";
     home.work_tree = home.root + "/fleet";
+    // Each made beside its place and renamed into it, so that an interrupted first run leaves
+    // nothing half made that a second run would take for done.
     if (!fs::exists(home.fleet_repo, ec)) {
-      RETURN_IF_ERROR(InitExampleFleet(home.fleet_repo, /*bare=*/true, branch));
+      std::string making = home.fleet_repo + ".making";
+      fs::remove_all(making, ec);
+      RETURN_IF_ERROR(InitExampleFleet(making, /*bare=*/true, branch));
+      fs::rename(making, home.fleet_repo, ec);
+      if (ec) return Status::Internal("cannot make " + home.fleet_repo + ": " + ec.message());
       home.created_fleet = true;
     }
     if (!fs::exists(home.work_tree, ec)) {
-      RETURN_IF_ERROR(CloneWorkTree(home.fleet_repo, home.work_tree, branch));
+      std::string making = home.work_tree + ".making";
+      fs::remove_all(making, ec);
+      RETURN_IF_ERROR(CloneWorkTree(home.fleet_repo, making, branch));
+      fs::rename(making, home.work_tree, ec);
+      if (ec) return Status::Internal("cannot make " + home.work_tree + ": " + ec.message());
     }
   } else {
     home.fleet_repo = fs::absolute(fleet, ec).lexically_normal().string();

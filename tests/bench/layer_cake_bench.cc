@@ -236,6 +236,9 @@ void BenchFleet(int clusters, int changes, const std::string& root, std::string 
     std::string file = f.path.substr(f.path.rfind('/') + 1);
     satellites.push_back(file.substr(0, file.size() - 5));
   }
+  // Follows status from before the processes start (strata up's Kafka exists only once it runs).
+  std::unique_ptr<StatusWatch> status;
+  if (!via_up) status = std::make_unique<StatusWatch>(kafka);
   auto cold_start = Clock::now();
   std::vector<Running> running;
   if (via_up) {
@@ -275,7 +278,7 @@ void BenchFleet(int clusters, int changes, const std::string& root, std::string 
   for (const auto& r : running) {
     if (r.pid < 0) Fail("cannot start " + kStrata);
   }
-  StatusWatch status(kafka);
+  if (status == nullptr) status = std::make_unique<StatusWatch>(kafka);
   // Follow main until the cake is quiet.
   strata::testing::ControllerLag lag(kafka);
   Clock::time_point last_check{};
@@ -285,7 +288,7 @@ void BenchFleet(int clusters, int changes, const std::string& root, std::string 
   std::map<std::string, int> commits;
   auto limit = std::chrono::minutes(clusters >= 100000 ? 20 : 5);
   while (Clock::now() - cold_start < limit) {
-    status.Drain(20);
+    status->Drain(20);
     git_oid head = *repo->ResolveCommit("refs/heads/main");
     if (!git_oid_equal(&head, &seen)) {
       std::map<std::string, int> fresh;
@@ -314,11 +317,11 @@ void BenchFleet(int clusters, int changes, const std::string& root, std::string 
   // Every agent has applied its whole slice: its Satellite status names the slice its ref is at.
   size_t applied = 0;
   while (Clock::now() - cold_start < limit) {
-    status.Drain(20);
+    status->Drain(20);
     applied = 0;
     for (const std::string& sat : satellites) {
       auto ref = repo->ReadRef("refs/heads/satellites/" + sat);
-      const strata::ResourceStatus* s = status.Latest("Satellite/" + sat);
+      const strata::ResourceStatus* s = status->Latest("Satellite/" + sat);
       if (!ref.ok() || (s != nullptr && s->phase == "Ready" && s->slice_commit == strata::OidToHex(*ref))) ++applied;
     }
     if (applied == satellites.size()) break;
@@ -349,7 +352,7 @@ void BenchFleet(int clusters, int changes, const std::string& root, std::string 
       strata::reconcile::NotifyReconcilers(git_dir);
       double checkpoint_ms = -1, pkc_ms = -1, satellite_ms = -1;
       while (Clock::now() - start < std::chrono::seconds(30)) {
-        status.Drain(0);
+        status->Drain(0);
         if (checkpoint_ms < 0) {
           auto checkpoint = strata::reconcile::ReadCheckpoint(*repo, "main");
           if (checkpoint.ok() && checkpoint->exists) {
@@ -365,7 +368,7 @@ void BenchFleet(int clusters, int changes, const std::string& root, std::string 
         if (satellite_ms < 0 && RefShows(*repo, "refs/heads/satellites/" + t.satellite, t.entry, brokers)) {
           satellite_ms = Ms(Clock::now() - start);
         }
-        const strata::ResourceStatus* s = status.Latest(t.key);
+        const strata::ResourceStatus* s = status->Latest(t.key);
         if (s != nullptr && s->phase == "Ready" && s->brokers_ready == 3 * cku) {
           to_ready.push_back(Ms(Clock::now() - start));
           to_satellite.push_back(satellite_ms);
@@ -429,24 +432,28 @@ int main(int argc, char** argv) {
       changes = std::atoi(argv[++i]);
     }
   }
-  auto kafka = strata::MockKafka::Start(3);
-  if (!kafka.ok()) Fail(kafka.status().ToString());
   std::string root = std::filesystem::temp_directory_path() /
                      ("strata-layer-cake-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(root);
-  std::printf("layer_cake_bench: Kafka is the mock cluster at %s; %u cores\n"
+  std::printf("layer_cake_bench: %s; %u cores\n"
               "(for scale: Argo CD's published scale tests take 8 to 53 minutes to sync 10,000 "
               "applications, on far larger machines)\n",
-              (*kafka)->bootstrap_servers().c_str(), std::thread::hardware_concurrency());
+              via_up ? "everything started by strata up --separate-processes, with its embedded Kafka"
+                     : "Kafka is a mock cluster (3 brokers) in this process, new for each fleet",
+              std::thread::hardware_concurrency());
   for (int clusters : fleets) {
+    if (via_up) {
+      BenchFleet(clusters, clusters == changes_on ? changes : 0, root, "", /*via_up=*/true);
+      continue;
+    }
     // Each fleet gets its own Kafka, so topics and consumer groups start empty.
     auto fleet_kafka = strata::MockKafka::Start(3);
     if (!fleet_kafka.ok()) Fail(fleet_kafka.status().ToString());
     std::vector<std::string> kinds;
     for (const auto& kind : strata::specs::AllKinds()) kinds.emplace_back(kind.name);
     if (auto s = (*fleet_kafka)->CreateStrataTopics(kinds); !s.ok()) Fail(s.ToString());
-    BenchFleet(clusters, clusters == changes_on ? changes : 0, root,
-               via_up ? "" : (*fleet_kafka)->bootstrap_servers(), via_up);
+    BenchFleet(clusters, clusters == changes_on ? changes : 0, root, (*fleet_kafka)->bootstrap_servers(),
+               /*via_up=*/false);
   }
   if (keep) {
     std::printf("repos and logs kept in %s\n", root.c_str());

@@ -35,16 +35,24 @@ class UpCliTest : public ::testing::Test {
   void SetUp() override {
     dir_ = FreshTestDir("up-cli");
     home_ = dir_ + "/home";
-    port_ = testing::FreeLoopbackPort();
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::unique_ptr<ChildProcess> Up(const std::string& log) {
     return std::make_unique<ChildProcess>(
         std::vector<std::string>{kStrata, "--log-level", "info", "--log-format", "json", "up", "--home",
-                                 home_, "--port", std::to_string(port_), "--sim-time-scale", "0",
+                                 home_, "--port", "0", "--sim-time-scale", "0",
                                  "--agent-poll-ms", "300"},
         dir_ + "/" + log + ".log");
+  }
+  // Waits for the guide and reads the operator's port from it (up binds a free one: --port 0).
+  bool Started(const ChildProcess& up) {
+    if (!up.WaitForLog("the control plane is running", std::chrono::seconds(30))) return false;
+    std::smatch m;
+    std::string log = up.Log();
+    if (!std::regex_search(log, m, std::regex(R"(operator +http://127\.0\.0\.1:(\d+)/metrics)"))) return false;
+    port_ = std::stoi(m[1]);
+    return true;
   }
   httplib::Result Get(const std::string& path) {
     httplib::Client client("127.0.0.1", port_);
@@ -99,8 +107,7 @@ class UpCliTest : public ::testing::Test {
 
 TEST_F(UpCliTest, RunsTheExampleFleetServesTheOperatorsViewAndResumesAfterCtrlC) {
   auto up = Up("up-1");
-  ASSERT_TRUE(up->WaitForLog("the control plane is running", std::chrono::seconds(30))) << up->Log();
-  EXPECT_THAT(up->Log(), HasSubstr("http://127.0.0.1:" + std::to_string(port_) + "/metrics"));
+  ASSERT_TRUE(Started(*up)) << up->Log();
   EXPECT_THAT(up->Log(), HasSubstr("cd " + home_ + "/fleet"));
 
   // Every part ready, every satellite's slice applied.
@@ -178,7 +185,7 @@ TEST_F(UpCliTest, RunsTheExampleFleetServesTheOperatorsViewAndResumesAfterCtrlC)
 
   // The same command resumes: Kafka is rebuilt from git, nothing is derived again.
   auto again = Up("up-2");
-  ASSERT_TRUE(again->WaitForLog("the control plane is running", std::chrono::seconds(30))) << again->Log();
+  ASSERT_TRUE(Started(*again)) << again->Log();
   EXPECT_THAT(again->Log(), HasSubstr("the embedded Kafka is new: the fleet is published again from git"));
   ASSERT_TRUE(Eventually([&] { return Ready(); }, kConverge)) << Get("/readyz")->body;
   EXPECT_TRUE(Eventually([&] {

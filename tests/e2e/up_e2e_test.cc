@@ -8,9 +8,10 @@
 // broken cluster keeps running at its last good state, `git fsck` is clean, and every controller
 // commit carries its Strata-Controller and Strata-Cause trailers.
 //
-// The same script is run a second time on a fresh copy, with a kill -9 of every strata process
-// (strata up, the reconciler, each controller, each agent) in the middle, then `strata up` again
-// on the same home: it converges to the same final state as the run that was never interrupted.
+// The same script is run a second time on a fresh copy, with a kill -9 of every strata process in
+// the middle — of strata up, whose parts (the reconciler, each controller, each agent) get SIGKILL
+// as their parent dies — then `strata up` again on the same home: it converges to the same final
+// state as the run that was never interrupted.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -97,13 +98,18 @@ class UpEndToEnd {
   // line, but not the shell that runs pkill ("[/]tmp/…" does not match itself).
   std::string Processes() const { return "'[" + dir_.substr(0, 1) + "]" + dir_.substr(1) + "/'"; }
 
-  // kill -9 of every strata process of this run, then a check that none is left.
+  // kill -9 of strata up: every part it started dies with it (each gets SIGKILL when its parent
+  // goes), leaving nothing that holds a port or the state. Then a check that none is left.
   void Kill() {
     if (up_ == nullptr) return;
     lag_.reset();
-    Sh("pkill -9 -f -- " + Processes());
+    up_->Signal(SIGKILL);
     up_->Wait();
     up_.reset();
+    EXPECT_TRUE(Eventually([&] { return Sh("pgrep -f -- " + Processes()).code != 0; },
+                           std::chrono::seconds(10)))
+        << "parts outlived a kill -9 of strata up: " << Sh("pgrep -af -- " + Processes()).out;
+    Sh("pkill -9 -f -- " + Processes());
     EXPECT_TRUE(Eventually([&] { return Sh("pgrep -f -- " + Processes()).code != 0; },
                            std::chrono::seconds(10)))
         << Sh("pgrep -af -- " + Processes()).out;
