@@ -186,6 +186,22 @@ void ControllerRuntime::SendNotices() {
   }
 }
 
+KafkaMessage ControllerRuntime::StatusEvent(ChangeType type, const std::string& key,
+                                            const std::string& path,
+                                            const std::vector<EventError>& errors) const {
+  ChangeEvent event;
+  event.type = type;
+  event.key = key;
+  event.kind = key.substr(0, key.find('/'));
+  event.path = path;
+  event.source = "/strata/controller/" + controller_->info().name;
+  event.branch = options_.branch;
+  event.commit = view_.commit_hex();
+  event.controller = controller_->info().name;
+  event.errors = errors;
+  return {std::string(kStatusTopic), key, EncodeCloudEvent(event)};
+}
+
 void ControllerRuntime::Report(const std::map<std::string, Outcome>& outcomes) {
   std::vector<KafkaMessage> messages;
   // What this call reports, so that a failed send can be undone and done again next time.
@@ -199,17 +215,7 @@ void ControllerRuntime::Report(const std::map<std::string, Outcome>& outcomes) {
       accepted_now.emplace_back(path, was->second);
       std::string key = was->second.key;
       reported_.erase(was);
-      if (status_producer_ == nullptr) continue;
-      ChangeEvent accepted;
-      accepted.type = ChangeType::kAccepted;
-      accepted.key = key;
-      accepted.kind = accepted.key.substr(0, accepted.key.find('/'));
-      accepted.path = path;
-      accepted.source = "/strata/controller/" + controller_->info().name;
-      accepted.branch = options_.branch;
-      accepted.commit = view_.commit_hex();
-      accepted.controller = controller_->info().name;
-      messages.push_back({std::string(kStatusTopic), accepted.key, EncodeCloudEvent(accepted)});
+      if (status_producer_ != nullptr) messages.push_back(StatusEvent(ChangeType::kAccepted, key, path, {}));
       continue;
     }
     std::string what = Describe(outcome.errors);
@@ -222,18 +228,9 @@ void ControllerRuntime::Report(const std::map<std::string, Outcome>& outcomes) {
     LogFields key_field{{"key", key}};
     spdlog::warn("{}: {} is invalid, keeping its last good output: {}", controller_->info().name,
                  outcome.key.empty() ? path : outcome.key, what);
-    if (status_producer_ == nullptr) continue;
-    ChangeEvent event;
-    event.type = ChangeType::kRejected;
-    event.key = key;
-    event.kind = event.key.substr(0, event.key.find('/'));
-    event.path = path;
-    event.source = "/strata/controller/" + controller_->info().name;
-    event.branch = options_.branch;
-    event.commit = view_.commit_hex();
-    event.controller = controller_->info().name;
-    event.errors = outcome.errors;
-    messages.push_back({std::string(kStatusTopic), event.key, EncodeCloudEvent(event)});
+    if (status_producer_ != nullptr) {
+      messages.push_back(StatusEvent(ChangeType::kRejected, key, path, outcome.errors));
+    }
   }
   if (!messages.empty()) {
     if (Status s = status_producer_->ProduceAll(messages, kStatusTimeout); !s.ok()) {

@@ -101,6 +101,9 @@ class ControllerRuntime {
   Result<git_oid> Commit(const OutputBatch& out, const git_oid& head,
                          const std::vector<std::string>& causes);
   void Report(const std::map<std::string, Outcome>& outcomes);
+  // A rejection (with its errors) or an acceptance of `key` by this controller, for strata.status.
+  KafkaMessage StatusEvent(ChangeType type, const std::string& key, const std::string& path,
+                           const std::vector<EventError>& errors) const;
   void SendNotices();
   // The stats, queue depth and consumer lag as metrics labelled with the controller's name.
   metrics::CollectorHandle ExportMetrics();
