@@ -16,7 +16,7 @@ apt-get install -y -qq --no-install-recommends \
   clang libclang-rt-14-dev \
   libgit2-dev libyaml-cpp-dev librdkafka-dev libssl-dev libspdlog-dev libfmt-dev \
   libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libvalijson-dev libbenchmark-dev \
-  libcpp-httplib-dev kcat openssh-client >/dev/null
+  libcpp-httplib-dev kcat openssh-client procps curl >/dev/null
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi

@@ -17,6 +17,7 @@
 
 #include "core/test_support.h"
 #include "tests/support/child_process.h"
+#include "tests/support/fleet_repo.h"
 
 namespace strata {
 namespace {
@@ -73,16 +74,9 @@ class UpCliTest : public ::testing::Test {
     if (!std::regex_search(r->body, m, std::regex("\n" + pattern + " ([0-9.e+-]+)\n"))) return -1;
     return std::stod(m[1]);
   }
-  // Runs `commit` in the clone strata up made, then pulls with rebase and pushes, again when a
-  // controller's commit landed in between (as a person would).
-  void Push(const std::string& commit) {
-    auto made = Sh("cd " + home_ + "/fleet && " + commit);
-    ASSERT_EQ(made.code, 0) << made.out;
-    testing::Outcome push{1, ""};
-    for (int attempt = 0; attempt < 10 && push.code != 0; ++attempt) {
-      push = Sh("cd " + home_ + "/fleet && git pull -q --rebase && git push -q");
-    }
-    ASSERT_EQ(push.code, 0) << push.out;
+  // The clone strata up made, where a person edits, commits and pushes (see fleet_repo.h).
+  testing::FleetRepo People() const {
+    return testing::FleetRepo::Attach(home_ + "/fleet.git", home_ + "/fleet");
   }
   std::string Rev(const std::string& rev) {
     return Sh("git -C " + home_ + "/fleet.git rev-parse -q --verify " + rev).out;
@@ -126,8 +120,9 @@ TEST_F(UpCliTest, RunsTheExampleFleetServesTheOperatorsViewAndResumesAfterCtrlC)
   EXPECT_GE(Metric(R"(strata_agent_apply_results_total{result="done",satellite="aws-us-west-2-1"})"), 1);
 
   // A person's push through the clone strata up made; the cluster ends Ready at 12 brokers.
-  Sh("sed -i 's/cku: 2/cku: 4/' " + home_ + "/fleet/tenants/acme/kafka/orders.yaml");
-  ASSERT_NO_FATAL_FAILURE(Push("git commit -qam 'acme/orders: 4 CKU'"));
+  testing::FleetRepo people = People();
+  people.Edit("tenants/acme/kafka/orders.yaml", "cku: 2", "cku: 4");
+  people.Push("acme/orders: 4 CKU");
   std::string status = kStrata + " status --up " + home_;
   ASSERT_TRUE(Eventually([&] {
     return Sh(status + " KafkaCluster/acme/orders").out.find("Ready 12/12 brokers") != std::string::npos;
@@ -135,14 +130,15 @@ TEST_F(UpCliTest, RunsTheExampleFleetServesTheOperatorsViewAndResumesAfterCtrlC)
 
   // A broken file is rejected with its file, line and field, the cluster keeps running, and the
   // rejection goes once the file is fixed.
-  Sh("sed -i 's/cku: 4/cku: lots/' " + home_ + "/fleet/tenants/acme/kafka/orders.yaml");
-  ASSERT_NO_FATAL_FAILURE(Push("git commit -qam 'acme/orders: a typo'"));
+  people.Edit("tenants/acme/kafka/orders.yaml", "cku: 4", "cku: lots");
+  people.Push("acme/orders: a typo");
   ASSERT_TRUE(Eventually([&] {
     return Sh(status + " KafkaCluster/acme/orders").out.find(
                "rejected: tenants/acme/kafka/orders.yaml:15:3: spec.cku: ") != std::string::npos;
   }, kConverge)) << Sh(status + " KafkaCluster/acme/orders").out;
   EXPECT_THAT(Sh(status + " KafkaCluster/acme/orders").out, HasSubstr("Ready 12/12 brokers"));
-  ASSERT_NO_FATAL_FAILURE(Push("git revert --no-edit HEAD >/dev/null"));
+  people.Edit("tenants/acme/kafka/orders.yaml", "cku: lots", "cku: 4");
+  people.Push("acme/orders: the typo fixed");
   EXPECT_TRUE(Eventually([&] {
     std::string out = Sh(status + " KafkaCluster/acme/orders").out;
     return out.find("rejected") == std::string::npos && out.find("Ready 12/12 brokers") != std::string::npos;
@@ -168,11 +164,11 @@ TEST_F(UpCliTest, RunsTheExampleFleetServesTheOperatorsViewAndResumesAfterCtrlC)
                                     std::to_string(up->pid()) + ")"));
 
   // A satellite added by a push gets its agent.
-  std::ofstream(home_ + "/fleet/policy/satellites/aws-us-west-2-2.yaml")
-      << "apiVersion: strata.dev/v1alpha1\nkind: Satellite\nmetadata:\n  name: aws-us-west-2-2\n"
-         "spec:\n  cloud: aws\n  region: us-west-2\n  zones:\n    - us-west-2a\n    - us-west-2b\n"
-         "    - us-west-2c\n  capacity:\n    maxK8sClusters: 20\n    maxNodes: 600\n";
-  ASSERT_NO_FATAL_FAILURE(Push("git add -A && git commit -qm 'a second us-west-2 satellite'"));
+  people.Write("policy/satellites/aws-us-west-2-2.yaml",
+               "apiVersion: strata.dev/v1alpha1\nkind: Satellite\nmetadata:\n  name: aws-us-west-2-2\n"
+               "spec:\n  cloud: aws\n  region: us-west-2\n  zones:\n    - us-west-2a\n    - us-west-2b\n"
+               "    - us-west-2c\n  capacity:\n    maxK8sClusters: 20\n    maxNodes: 600\n");
+  people.Push("a second us-west-2 satellite");
   EXPECT_TRUE(up->WaitForLog("a new satellite: agent aws-us-west-2-2 started", std::chrono::seconds(30)))
       << up->Log();
 

@@ -31,6 +31,7 @@
 #include "core/test_support.h"
 #include "tests/support/child_process.h"
 #include "tests/support/controller_lag.h"
+#include "tests/support/fleet_repo.h"
 #include "tests/support/topic_reader.h"
 
 namespace strata {
@@ -73,9 +74,7 @@ class UpEndToEnd {
     auto gen = Sh(kStrata + " gen fleet --repo " + fleet() +
                   " --clusters 1000 --orgs 50 --seed 7 --bare");
     ASSERT_EQ(gen.code, 0) << gen.out;
-    auto clone = Sh("git clone -q " + fleet() + " " + work() + " && git -C " + work() +
-                    " config user.name 'E2E Person' && git -C " + work() +
-                    " config user.email person@example.com");
+    auto clone = Sh("git clone -q " + fleet() + " " + work());
     ASSERT_EQ(clone.code, 0) << clone.out;
   }
 
@@ -122,63 +121,42 @@ class UpEndToEnd {
     up_.reset();
   }
 
-  // Commits what the work tree has and pushes it, rebasing over the controllers' commits (a lost
-  // race with one of them is tried again, as a person would).
-  void Push(const std::string& message) {
-    auto commit = Sh("git -C " + work() + " add -A && git -C " + work() + " commit -qm '" + message + "'");
-    ASSERT_EQ(commit.code, 0) << commit.out;
-    testing::Outcome push{1, ""};
-    for (int attempt = 0; attempt < 10 && push.code != 0; ++attempt) {
-      push = Sh("git -C " + work() + " pull -q --rebase && git -C " + work() + " push -q origin main");
-    }
-    ASSERT_EQ(push.code, 0) << push.out;
-  }
-
-  void Write(const std::string& path, const std::string& content) {
-    std::filesystem::create_directories(std::filesystem::path(work() + "/" + path).parent_path());
-    std::ofstream(work() + "/" + path) << content;
-  }
-
-  void Edit(const std::string& path, const std::string& from, const std::string& to) {
-    std::ifstream in(work() + "/" + path);
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    size_t at = text.find(from);
-    ASSERT_NE(at, std::string::npos) << path << " has no '" << from << "'";
-    text.replace(at, from.size(), to);
-    std::ofstream(work() + "/" + path) << text;
-  }
+  // The people's side: the clone they edit, commit in and push from (see fleet_repo.h).
+  testing::FleetRepo People() const { return testing::FleetRepo::Attach(fleet(), work()); }
 
   // The script, in two halves so that a run can be killed between them.
   void FirstHalf() {
+    testing::FleetRepo people = People();
     // Add a cluster (checked the way a pull request is, before it is pushed).
-    Write("tenants/org-00004/kafka/e2e-added.yaml",
-          KafkaClusterFile("org-00004", "e2e-added", "aws", "us-east-1", 2));
+    people.Write("tenants/org-00004/kafka/e2e-added.yaml",
+                 KafkaClusterFile("org-00004", "e2e-added", "aws", "us-east-1", 2));
     auto check = Sh("cd " + work() + " && " + kStrata + " validate tenants/org-00004/kafka/e2e-added.yaml");
     ASSERT_EQ(check.code, 0) << check.out;
-    Push("org-00004: add e2e-added");
+    people.Push("org-00004: add e2e-added");
     // Scale up, then down again before the first has gone far.
-    Edit("tenants/org-00004/kafka/c-0341.yaml", "cku: 7", "cku: 8");
-    Push("org-00004/c-0341: 8 CKU");
-    Edit("tenants/org-00004/kafka/c-0341.yaml", "cku: 8", "cku: 5");
-    Push("org-00004/c-0341: 5 CKU after all");
+    people.Edit("tenants/org-00004/kafka/c-0341.yaml", "cku: 7", "cku: 8");
+    people.Push("org-00004/c-0341: 8 CKU");
+    people.Edit("tenants/org-00004/kafka/c-0341.yaml", "cku: 8", "cku: 5");
+    people.Push("org-00004/c-0341: 5 CKU after all");
     // Move a cluster to a new network.
-    Write("tenants/org-00000/networks/e2e-peering.yaml",
-          "apiVersion: strata.dev/v1alpha1\nkind: Network\nmetadata:\n  name: e2e-peering\n"
-          "  org: org-00000\nspec:\n  type: vpc-peering\n  cloud: aws\n  region: eu-central-1\n"
-          "  cidr: 10.30.0.0/16\n  peer:\n    account: \"123456789012\"\n"
-          "    vpc: vpc-0123456789abcdef0\n");
-    Edit("tenants/org-00000/kafka/c-0229.yaml", "network: c-0229-pl", "network: e2e-peering");
-    Push("org-00000/c-0229: onto e2e-peering");
+    people.Write("tenants/org-00000/networks/e2e-peering.yaml",
+                 "apiVersion: strata.dev/v1alpha1\nkind: Network\nmetadata:\n  name: e2e-peering\n"
+                 "  org: org-00000\nspec:\n  type: vpc-peering\n  cloud: aws\n  region: eu-central-1\n"
+                 "  cidr: 10.30.0.0/16\n  peer:\n    account: \"123456789012\"\n"
+                 "    vpc: vpc-0123456789abcdef0\n");
+    people.Edit("tenants/org-00000/kafka/c-0229.yaml", "network: c-0229-pl", "network: e2e-peering");
+    people.Push("org-00000/c-0229: onto e2e-peering");
   }
 
   void SecondHalf() {
-    ASSERT_EQ(Sh("git -C " + work() + " rm -q tenants/org-00001/kafka/c-0096.yaml").code, 0);
-    Push("org-00001: delete c-0096");
-    Edit("tenants/org-00002/kafka/c-0136.yaml", "cku: ", "cku: lots # was ");
-    Push("org-00002/c-0136: a typo");
-    Write("tenants/org-00003/kafka/e2e-us.yaml",
-          KafkaClusterFile("org-00003", "e2e-us", "aws", "us-east-1", 1));
-    Push("org-00003: a cluster in the US");
+    testing::FleetRepo people = People();
+    people.Remove("tenants/org-00001/kafka/c-0096.yaml");
+    people.Push("org-00001: delete c-0096");
+    people.Edit("tenants/org-00002/kafka/c-0136.yaml", "cku: ", "cku: lots # was ");
+    people.Push("org-00002/c-0136: a typo");
+    people.Write("tenants/org-00003/kafka/e2e-us.yaml",
+                 KafkaClusterFile("org-00003", "e2e-us", "aws", "us-east-1", 1));
+    people.Push("org-00003: a cluster in the US");
   }
 
   json StatusJson(const std::string& args) {

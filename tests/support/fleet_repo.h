@@ -28,6 +28,12 @@ class FleetRepo {
     }
   }
 
+  // A FleetRepo over a bare repository and a clone of it that exist already (made by `strata gen
+  // fleet` and `git clone`, or by `strata up` in its home).
+  static FleetRepo Attach(std::string bare, std::string work) {
+    return FleetRepo(std::move(bare), std::move(work), Attached{});
+  }
+
   const std::string& bare() const { return bare_; }
   const std::string& work() const { return work_; }
 
@@ -79,6 +85,8 @@ class FleetRepo {
   }
 
  private:
+  struct Attached {};
+  FleetRepo(std::string bare, std::string work, Attached) : bare_(std::move(bare)), work_(std::move(work)) {}
   static void Must(const std::string& command) {
     auto out = Sh(command);
     if (out.code != 0) throw std::runtime_error(command + ": " + out.out);
