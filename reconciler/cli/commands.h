@@ -24,5 +24,7 @@ void AddControllerCommand(CLI::App& app, int* exit_code);
 void AddAgentCommand(CLI::App& app, int* exit_code);
 void AddKeysCommand(CLI::App& app, int* exit_code);
 void AddUpCommand(CLI::App& app, int* exit_code);
+// `strata plan`: exit 3 when the pull request changes something downstream.
+void AddPlanCommand(CLI::App& app, int* exit_code);
 
 }  // namespace strata::cli

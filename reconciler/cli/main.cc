@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   strata::cli::AddAgentCommand(app, &exit_code);
   strata::cli::AddKeysCommand(app, &exit_code);
   strata::cli::AddUpCommand(app, &exit_code);
+  strata::cli::AddPlanCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     strata::Status s = strata::InitLogging(
