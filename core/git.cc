@@ -264,6 +264,7 @@ Result<CommitInfo> Repository::ReadCommit(const git_oid& commit_id) const {
   info.author_name = author->name != nullptr ? author->name : "";
   info.author_email = author->email != nullptr ? author->email : "";
   info.author_time = static_cast<int64_t>(author->when.time);
+  info.committer_time = static_cast<int64_t>(git_commit_time(commit.get()));
   const char* message = git_commit_message(commit.get());
   info.message = message != nullptr ? message : "";
   git_message_trailer_array trailers{};

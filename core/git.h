@@ -56,6 +56,8 @@ struct CommitInfo {
   std::string author_name;
   std::string author_email;
   int64_t author_time = 0;  // seconds since the epoch
+  // When the commit was made on its branch (a rebase or a merge renews it; the author time does not).
+  int64_t committer_time = 0;
   std::string message;
   // "Key: value" trailers of the message's last paragraph, in order ("Strata-Cause", "<sha>").
   std::vector<std::pair<std::string, std::string>> trailers;

@@ -26,5 +26,11 @@ void AddKeysCommand(CLI::App& app, int* exit_code);
 void AddUpCommand(CLI::App& app, int* exit_code);
 // `strata plan`: exit 3 when the pull request changes something downstream.
 void AddPlanCommand(CLI::App& app, int* exit_code);
+// `strata usage`: cluster-hours and CKU-hours from the branch's history (the billing view).
+void AddUsageCommand(CLI::App& app, int* exit_code);
+// `strata history KEY`: exit 1 when the key has no history on the branch.
+void AddHistoryCommand(CLI::App& app, int* exit_code);
+// `strata recover KEY`: a dry run unless --commit.
+void AddRecoverCommand(CLI::App& app, int* exit_code);
 
 }  // namespace strata::cli

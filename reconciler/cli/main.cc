@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
   strata::cli::AddKeysCommand(app, &exit_code);
   strata::cli::AddUpCommand(app, &exit_code);
   strata::cli::AddPlanCommand(app, &exit_code);
+  strata::cli::AddUsageCommand(app, &exit_code);
+  strata::cli::AddHistoryCommand(app, &exit_code);
+  strata::cli::AddRecoverCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     strata::Status s = strata::InitLogging(
