@@ -206,6 +206,16 @@ Result<Repository> Repository::Open(const std::string& path) {
   return Repository(RepoPtr(raw));
 }
 
+Result<Repository> Repository::OpenFromEnvironment() {
+  EnsureGitInitialised();
+  git_repository* raw = nullptr;
+  if (int rc = git_repository_open_ext(&raw, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr);
+      rc < 0) {
+    return GitError(rc, "opening the repository of GIT_DIR");
+  }
+  return Repository(RepoPtr(raw));
+}
+
 Result<Repository> Repository::Init(const std::string& path, bool bare,
                                     const std::string& initial_branch) {
   EnsureGitInitialised();

@@ -66,6 +66,10 @@ struct CommitInfo {
 class Repository {
  public:
   static Result<Repository> Open(const std::string& path);
+  // The repository git's environment names (GIT_DIR, GIT_OBJECT_DIRECTORY, and the alternates a
+  // receive-pack quarantine adds): what a hook run by git opens, so it sees the objects being
+  // pushed before git accepts them.
+  static Result<Repository> OpenFromEnvironment();
   // Creates a new repository (bare or with a work tree) with `initial_branch` as HEAD.
   static Result<Repository> Init(const std::string& path, bool bare,
                                  const std::string& initial_branch);

@@ -1,4 +1,4 @@
-// The git hooks that wake reconcilers: post-receive in a bare repository, post-commit and
+// The git hooks strata installs. The wake hooks: post-receive in a bare repository, post-commit and
 // post-merge in one with a work tree. Each runs `strata hook notify` (see wake.h) and never blocks
 // or fails the push or commit: with no reconciler running the wake-up is lost, and the
 // reconciler's next start catches up.
@@ -19,5 +19,11 @@ std::string SelfExecutable();
 // add the line by hand, unless `force`. kNotFound when the repository cannot be opened.
 Result<std::vector<std::string>> InstallWakeHooks(const std::string& repo_path,
                                                   const std::string& strata, bool force);
+
+// The server-side guard: a pre-receive hook in the bare repository at `repo_path` that runs
+// `strata hook pre-receive --branch BRANCH` (see reconciler/guard/push_guard.h); returns the file
+// written. kInvalidArgument for a repository with a work tree; kAlreadyExists as above.
+Result<std::string> InstallGuardHook(const std::string& repo_path, const std::string& strata,
+                                     const std::string& branch, bool force);
 
 }  // namespace strata::reconcile
