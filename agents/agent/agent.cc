@@ -379,6 +379,7 @@ size_t Agent::StepDue() {
     if (Done(observed->phase)) {
       ++stats_.applied;
       finished.push_back(entry);
+      if (!work.desired.has_value()) ReapplyElsewhere(work.last.key, entry);
       continue;
     }
     auto wait = std::max(observed->retry_after, std::chrono::milliseconds(observed->phase == Phase::kDegraded ? 1000 : 20));
@@ -393,6 +394,19 @@ size_t Agent::StepDue() {
                  OidToHex(applied_).substr(0, 12), desired_.size());
   }
   return pending_.size();
+}
+
+void Agent::ReapplyElsewhere(const std::string& key, const std::string& removed_entry) {
+  // A resource that moved to another Kubernetes cluster in an earlier slice than the one that
+  // removes it where it was: the data plane knows it by kind and name, so the removal just took
+  // away what the earlier slice applied. Apply it again where it now lives.
+  for (const auto& [entry, resource] : desired_) {
+    if (entry == removed_entry || resource.key != key || pending_.count(entry) != 0) continue;
+    Work& work = pending_[entry];
+    work.desired = resource;
+    work.attempts = 0;
+    work.next = Clock::time_point{};
+  }
 }
 
 size_t Agent::CheckDrift(bool report_all) {

@@ -109,6 +109,9 @@ class Agent {
   Status Verify(const git_oid& tip) const;
   void Refuse(const git_oid& tip, const Status& why);
   void Take(const SliceResource& resource);
+  // After `removed_entry` is removed: queues every other entry of the same resource `key` to be
+  // applied again (a move whose removal came in a later slice than its apply).
+  void ReapplyElsewhere(const std::string& key, const std::string& removed_entry);
   void Publish(const SliceResource& r, const Observed& observed);
   void PublishSatellite(const std::string& phase, const std::vector<StatusCondition>& conditions);
   std::chrono::milliseconds Backoff(int attempts) const;

@@ -180,6 +180,24 @@ TEST_F(AgentTest, AClusterMovedToAnotherKubernetesClusterIsRemovedThereBeforeItI
   EXPECT_EQ(agent->applied_commit(), OidToHex(moved));
 }
 
+TEST_F(AgentTest, AClusterMovedOverTwoSlicesAddedThereFirstAndRemovedHereAfterStaysApplied) {
+  Slice({{"k8s-1/pkc-a.yaml", KafkaEntry("pkc-a", 3)}}, key_a_.get());
+  auto agent = MakeAgent(MakeSimDriver(Sim()));
+  ASSERT_OK(agent->Sync());
+  Converge(*agent);
+  // The sync controller may write a move as two slices: the new place first, with both present,
+  // then the old place gone. Removing the old entry removes the cluster (known by kind and name).
+  Slice({{"k8s-1/pkc-a.yaml", KafkaEntry("pkc-a", 3)}, {"k8s-2/pkc-a.yaml", KafkaEntry("pkc-a", 3)}},
+        key_a_.get());
+  ASSERT_OK(agent->Sync());
+  Converge(*agent);
+  git_oid moved = Slice({{"k8s-2/pkc-a.yaml", KafkaEntry("pkc-a", 3)}}, key_a_.get());
+  ASSERT_OK(agent->Sync());
+  Converge(*agent);
+  EXPECT_EQ(SimBrokers("pkc-a"), 3) << "the removal of the old place took the cluster away";
+  EXPECT_EQ(agent->applied_commit(), OidToHex(moved));
+}
+
 TEST_F(AgentTest, RefusesAnUnsignedSliceAndAppliesNothing) {
   git_oid commit = Slice({{"k8s-1/pkc-a.yaml", KafkaEntry("pkc-a", 3)}}, nullptr);
   auto agent = MakeAgent(MakeSimDriver(Sim()));

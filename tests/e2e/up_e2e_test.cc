@@ -341,7 +341,8 @@ TEST(UpEndToEndTest, AThousandClustersConvergeThroughTheScriptAndAgainAfterKillN
     ASSERT_NO_FATAL_FAILURE(CheckConverged(run, &recovered));
     EXPECT_EQ(recovered, uninterrupted);
   }
-  std::filesystem::remove_all(dir);
+  // A failed run keeps its homes (logs, fleet repo, agents' state) for a post-mortem.
+  if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
 }
 
 }  // namespace
