@@ -29,6 +29,7 @@ using SignaturePtr = std::unique_ptr<git_signature, Deleter<git_signature_free>>
 using TreeBuilderPtr = std::unique_ptr<git_treebuilder, Deleter<git_treebuilder_free>>;
 using OdbPtr = std::unique_ptr<git_odb, Deleter<git_odb_free>>;
 using IndexPtr = std::unique_ptr<git_index, Deleter<git_index_free>>;
+using RevwalkPtr = std::unique_ptr<git_revwalk, Deleter<git_revwalk_free>>;
 
 // librdkafka. A conf is owned by us only until rd_kafka_new succeeds; then release() it.
 using KafkaConfPtr = std::unique_ptr<rd_kafka_conf_t, Deleter<rd_kafka_conf_destroy>>;

@@ -1,9 +1,8 @@
 #include "specs/kinds.h"
 
 namespace strata::specs {
-namespace {
 
-std::vector<std::string_view> Split(std::string_view path) {
+std::vector<std::string_view> SplitPath(std::string_view path) {
   std::vector<std::string_view> parts;
   size_t start = 0;
   while (true) {
@@ -14,6 +13,8 @@ std::vector<std::string_view> Split(std::string_view path) {
   }
   return parts;
 }
+
+namespace {
 
 struct TenantDir {
   std::string_view dir;
@@ -82,7 +83,7 @@ std::string ResourceKey(std::string_view kind, std::string_view org, std::string
 }
 
 Result<PathRule> ClassifyPath(std::string_view path) {
-  std::vector<std::string_view> parts = Split(path);
+  std::vector<std::string_view> parts = SplitPath(path);
   std::string_view top = parts[0];
   PathRule rule;
   if (top == "policy") {
@@ -151,6 +152,45 @@ Result<PathRule> ClassifyPath(std::string_view path) {
     case Area::kNotSpec: break;
   }
   return rule;
+}
+
+Result<std::string> PathOfKey(std::string_view key) {
+  std::vector<std::string_view> parts = SplitPath(key);
+  std::string quoted = "'" + std::string(key) + "'";
+  const KindInfo* info = FindKind(parts[0]);
+  std::string dir;
+  for (const TenantDir& t : kTenantDirs) {
+    if (t.kind == parts[0]) dir = t.dir;
+  }
+  for (const PolicyDir& p : kPolicyDirs) {
+    if (p.kind == parts[0]) dir = "policy/" + std::string(p.dir);
+  }
+  if (parts[0] == "Rollout") dir = "rollouts";
+  if (info == nullptr || info->derived || dir.empty()) {
+    if (info != nullptr && info->derived) {
+      return Status::InvalidArgument("key " + quoted + ": " + std::string(parts[0]) +
+                                     " is a derived kind; give the key of the resource it was "
+                                     "derived from (KafkaCluster/ORG/NAME)");
+    }
+    return Status::InvalidArgument("key " + quoted + ": unknown kind '" + std::string(parts[0]) +
+                                   "' (expected KafkaCluster/ORG/NAME, Sku/NAME, …)");
+  }
+  size_t want = info->org_scoped ? 3 : 2;
+  if (parts.size() != want) {
+    return Status::InvalidArgument("key " + quoted + ": a " + std::string(info->name) +
+                                   " key is " + std::string(info->name) +
+                                   (info->org_scoped ? "/ORG/NAME" : "/NAME"));
+  }
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (!IsDnsLabel(parts[i])) {
+      return Status::InvalidArgument("key " + quoted + ": '" + std::string(parts[i]) +
+                                     "' is not a DNS label (lower-case letters, digits and '-')");
+    }
+  }
+  if (info->org_scoped) {
+    return "tenants/" + std::string(parts[1]) + "/" + dir + "/" + std::string(parts[2]) + ".yaml";
+  }
+  return dir + "/" + std::string(parts[1]) + ".yaml";
 }
 
 }  // namespace strata::specs

@@ -48,6 +48,15 @@ Result<PathRule> ClassifyPath(std::string_view path);
 // "KafkaCluster/acme/orders" or "Sku/dedicated".
 std::string ResourceKey(std::string_view kind, std::string_view org, std::string_view name);
 
+// Where a key people write lives: "KafkaCluster/acme/orders" → tenants/acme/kafka/orders.yaml,
+// "Sku/dedicated" → policy/skus/dedicated.yaml, "Rollout/kafka-3-8" → rollouts/kafka-3-8.yaml.
+// kInvalidArgument, naming what is wrong, for a malformed key, an unknown kind or a derived kind
+// (whose paths its controller chooses).
+Result<std::string> PathOfKey(std::string_view key);
+
+// "tenants/acme/kafka" → {"tenants", "acme", "kafka"} (views into `path`).
+std::vector<std::string_view> SplitPath(std::string_view path);
+
 // DNS-1123 label: lower-case letters, digits and '-', starting and ending alphanumeric, ≤ 63.
 bool IsDnsLabel(std::string_view name);
 

@@ -15,8 +15,9 @@ bool IsScalarList(const Node& node) {
 
 bool Ignored(const std::string& path, const std::vector<std::string>& ignore) {
   for (const std::string& prefix : ignore) {
-    if (path == prefix || (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
-                           (path[prefix.size()] == '.' || path[prefix.size()] == '['))) {
+    if (path == prefix ||
+        (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+         (path[prefix.size()] == '.' || path[prefix.size()] == '['))) {
       return true;
     }
   }

@@ -26,9 +26,9 @@ std::vector<std::string> Formatted(const std::vector<FieldChange>& changes) {
 TEST(NodeDiffTest, ChangedAddedAndRemovedScalarsAreNamedByTheirFieldPath) {
   Node before = Parse("spec:\n  cku: 2\n  cloud: aws\n  old: x\n");
   Node after = Parse("spec:\n  cku: 4\n  cloud: aws\n  network: net-1\n");
-  EXPECT_THAT(Formatted(DiffNodes(&before, &after)),
-              ElementsAre("spec.cku: 2 → 4", "spec.network: (none) → net-1",
-                          "spec.old: x → (none)"));
+  EXPECT_THAT(
+      Formatted(DiffNodes(&before, &after)),
+      ElementsAre("spec.cku: 2 → 4", "spec.network: (none) → net-1", "spec.old: x → (none)"));
 }
 
 TEST(NodeDiffTest, AScalarListIsOneValueAndAListOfMapsIsComparedItemByItem) {

@@ -1,4 +1,4 @@
-#include "reconciler/audit/usage_time.h"
+#include "reconciler/audit/dates.h"
 
 #include <cstdio>
 #include <optional>
@@ -36,9 +36,10 @@ std::optional<int64_t> Digits(std::string_view text, size_t at, size_t n) {
 
 }  // namespace
 
-Result<int64_t> ParseUsageTime(std::string_view text) {
+Result<int64_t> ParseInstant(std::string_view text) {
   auto bad = [&](std::string_view why) {
-    return Status::InvalidArgument("'" + std::string(text) + "' is not a date: " + std::string(why) +
+    return Status::InvalidArgument("'" + std::string(text) +
+                                   "' is not a date: " + std::string(why) +
                                    " (expected YYYY-MM-DD or an RFC 3339 time such as "
                                    "2026-03-01T12:00:00Z)");
   };

@@ -1,6 +1,7 @@
-// Instants on the command line of `strata usage`: a date (`2026-03-01`, midnight UTC) or an RFC 3339
-// timestamp (`2026-03-01T12:00:00Z`, `2026-03-01T14:00:00+02:00`; fractions of a second are
-// dropped), as seconds since the epoch, and back to RFC 3339 in UTC. Pure functions, thread-safe.
+// Instants on the command line of `strata usage` and `strata history --since`: a date
+// (`2026-03-01`, midnight UTC) or an RFC 3339 timestamp (`2026-03-01T12:00:00Z`,
+// `2026-03-01T14:00:00+02:00`; fractions of a second are dropped), as seconds since the epoch, and
+// back to RFC 3339 in UTC. Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +14,7 @@ namespace strata::audit {
 
 // kInvalidArgument naming the text and the form expected when it is neither form or not a real
 // date ("2026-02-30").
-Result<int64_t> ParseUsageTime(std::string_view text);
+Result<int64_t> ParseInstant(std::string_view text);
 
 // "2026-03-01T12:00:00Z".
 std::string FormatUtc(int64_t seconds);

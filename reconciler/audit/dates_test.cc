@@ -1,4 +1,4 @@
-#include "reconciler/audit/usage_time.h"
+#include "reconciler/audit/dates.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,35 +6,35 @@
 namespace strata::audit {
 namespace {
 
-TEST(UsageTimeTest, ADateIsMidnightUtc) {
-  EXPECT_EQ(*ParseUsageTime("1970-01-01"), 0);
-  EXPECT_EQ(*ParseUsageTime("2026-03-01"), 1772323200);
-  EXPECT_EQ(*ParseUsageTime("2024-02-29"), 1709164800);  // a leap day
+TEST(DatesTest, ADateIsMidnightUtc) {
+  EXPECT_EQ(*ParseInstant("1970-01-01"), 0);
+  EXPECT_EQ(*ParseInstant("2026-03-01"), 1772323200);
+  EXPECT_EQ(*ParseInstant("2024-02-29"), 1709164800);  // a leap day
 }
 
-TEST(UsageTimeTest, Rfc3339WithZuluAnOffsetOrAFraction) {
-  EXPECT_EQ(*ParseUsageTime("2026-03-01T12:00:00Z"), 1772323200 + 12 * 3600);
-  EXPECT_EQ(*ParseUsageTime("2026-03-01T14:00:00+02:00"), 1772323200 + 12 * 3600);
-  EXPECT_EQ(*ParseUsageTime("2026-03-01T07:30:00-04:30"), 1772323200 + 12 * 3600);
-  EXPECT_EQ(*ParseUsageTime("2026-03-01t12:00:00.999z"), 1772323200 + 12 * 3600);
+TEST(DatesTest, Rfc3339WithZuluAnOffsetOrAFraction) {
+  EXPECT_EQ(*ParseInstant("2026-03-01T12:00:00Z"), 1772323200 + 12 * 3600);
+  EXPECT_EQ(*ParseInstant("2026-03-01T14:00:00+02:00"), 1772323200 + 12 * 3600);
+  EXPECT_EQ(*ParseInstant("2026-03-01T07:30:00-04:30"), 1772323200 + 12 * 3600);
+  EXPECT_EQ(*ParseInstant("2026-03-01t12:00:00.999z"), 1772323200 + 12 * 3600);
 }
 
-TEST(UsageTimeTest, RefusesWhatIsNotARealInstant) {
-  for (const char* text : {"", "2026", "2026-3-1", "2026-02-30", "2025-02-29", "2026-13-01",
-                           "2026-03-01T12:00:00", "2026-03-01T25:00:00Z", "2026-03-01T12:00Z",
-                           "2026-03-01T12:00:00+0200", "2026-03-01T12:00:00.Z", "yesterday",
-                           "2026-03-01T12:00:00Zjunk"}) {
-    Result<int64_t> parsed = ParseUsageTime(text);
+TEST(DatesTest, RefusesWhatIsNotARealInstant) {
+  for (const char* text :
+       {"", "2026", "2026-3-1", "2026-02-30", "2025-02-29", "2026-13-01", "2026-03-01T12:00:00",
+        "2026-03-01T25:00:00Z", "2026-03-01T12:00Z", "2026-03-01T12:00:00+0200",
+        "2026-03-01T12:00:00.Z", "yesterday", "2026-03-01T12:00:00Zjunk"}) {
+    Result<int64_t> parsed = ParseInstant(text);
     EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument) << text;
     EXPECT_THAT(parsed.status().message(), ::testing::HasSubstr("expected YYYY-MM-DD")) << text;
   }
 }
 
-TEST(UsageTimeTest, FormatsUtcBothSidesOfTheEpoch) {
+TEST(DatesTest, FormatsUtcBothSidesOfTheEpoch) {
   EXPECT_EQ(FormatUtc(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(FormatUtc(1772323200 + 12 * 3600 + 61), "2026-03-01T12:01:01Z");
   EXPECT_EQ(FormatUtc(-1), "1969-12-31T23:59:59Z");
-  EXPECT_EQ(FormatUtc(*ParseUsageTime("2024-02-29T23:59:59Z")), "2024-02-29T23:59:59Z");
+  EXPECT_EQ(FormatUtc(*ParseInstant("2024-02-29T23:59:59Z")), "2024-02-29T23:59:59Z");
 }
 
 }  // namespace

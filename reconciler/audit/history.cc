@@ -8,7 +8,7 @@
 
 #include "core/handles.h"
 #include "reconciler/audit/path_history.h"
-#include "reconciler/audit/resource_path.h"
+#include "specs/kinds.h"
 #include "specs/yaml_loader.h"
 
 namespace strata::audit {
@@ -175,9 +175,12 @@ std::string FormatDate(int64_t seconds) { return FormatTime(seconds).substr(0, 1
 
 std::string_view FileChangeName(FileChange change) {
   switch (change) {
-    case FileChange::kCreated: return "created";
-    case FileChange::kDeleted: return "deleted";
-    case FileChange::kUpdated: break;
+    case FileChange::kCreated:
+      return "created";
+    case FileChange::kDeleted:
+      return "deleted";
+    case FileChange::kUpdated:
+      break;
   }
   return "updated";
 }
@@ -186,7 +189,7 @@ FileDiff DiffVersions(const std::string& path, const std::string* before, const 
                       const std::vector<std::string>& ignore) {
   FileDiff diff;
   diff.path = path;
-  diff.change = before == nullptr ? FileChange::kCreated
+  diff.change = before == nullptr  ? FileChange::kCreated
                 : after == nullptr ? FileChange::kDeleted
                                    : FileChange::kUpdated;
   std::optional<specs::Node> old_doc, new_doc;
@@ -208,7 +211,7 @@ FileDiff DiffVersions(const std::string& path, const std::string* before, const 
 Result<History> ReadHistory(const Repository& repo, const HistoryRequest& request) {
   History history;
   history.key = request.key;
-  ASSIGN_OR_RETURN(history.path, PathOfKey(request.key));
+  ASSIGN_OR_RETURN(history.path, specs::PathOfKey(request.key));
   ASSIGN_OR_RETURN(git_oid head, repo.ResolveCommit("refs/heads/" + request.branch));
   PathWalkOptions options;
   options.since = request.since;
@@ -246,8 +249,7 @@ Result<History> ReadHistory(const Repository& repo, const HistoryRequest& reques
     if (change->renamed()) entry.renamed_from = change->old_path;
     ASSIGN_OR_RETURN(auto before, ReadSide(repo, change->old_blob));
     ASSIGN_OR_RETURN(auto after, ReadSide(repo, change->new_blob));
-    entry.file = DiffVersions(change->path, before ? &*before : nullptr,
-                              after ? &*after : nullptr);
+    entry.file = DiffVersions(change->path, before ? &*before : nullptr, after ? &*after : nullptr);
 
     // The commits it caused, transitively, in the order they were made (newest has position 0).
     std::set<size_t, std::greater<>> positions;

@@ -53,15 +53,15 @@ struct HistoryEntry {
   int64_t time = 0;  // author time, seconds since the epoch
   std::string subject;
   FileDiff file;
-  std::string renamed_from;  // the path before an org-to-org rename, else ""
+  std::string renamed_from;          // the path before an org-to-org rename, else ""
   std::vector<CausedCommit> caused;  // oldest first
 };
 
 struct HistoryRequest {
-  std::string key;                // "KafkaCluster/acme/orders"
+  std::string key;  // "KafkaCluster/acme/orders"
   std::string branch = "main";
-  int64_t since = 0;              // only commits made at or after this (seconds); 0: all
-  size_t limit = 0;               // at most this many entries; 0: all
+  int64_t since = 0;  // only commits made at or after this (seconds); 0: all
+  size_t limit = 0;   // at most this many entries; 0: all
 };
 
 struct History {

@@ -7,7 +7,8 @@ std::string Short(const std::string& sha) { return sha.substr(0, 7); }
 
 void AppendFields(const FileDiff& diff, const std::string& indent, std::string& out) {
   if (!diff.unreadable.empty()) out += indent + "unreadable YAML (" + diff.unreadable + ")\n";
-  for (const specs::FieldChange& f : diff.fields) out += indent + specs::FormatFieldChange(f) + "\n";
+  for (const specs::FieldChange& f : diff.fields)
+    out += indent + specs::FormatFieldChange(f) + "\n";
 }
 
 nlohmann::ordered_json FieldsJson(const FileDiff& diff) {
@@ -27,19 +28,29 @@ nlohmann::ordered_json FieldsJson(const FileDiff& diff) {
 std::string HistoryText(const History& history, const std::string& branch) {
   std::string out = history.key + " (" + history.path + ") on " + branch + ", newest first\n";
   for (const HistoryEntry& e : history.entries) {
-    out += "\ncommit " + Short(e.commit) + "  " + FormatTime(e.time) + "  " + e.author_name +
-           " <" + e.author_email + ">\n";
+    out += "\ncommit " + Short(e.commit) + "  " + FormatTime(e.time) + "  " + e.author_name + " <" +
+           e.author_email + ">\n";
     out += "    " + e.subject + "\n";
     if (!e.renamed_from.empty()) out += "    renamed from " + e.renamed_from + "\n";
     out += "    " + e.file.path + ": " + std::string(FileChangeName(e.file.change)) + "\n";
     AppendFields(e.file, "      ", out);
+    // The commits the change caused that wrote none of this resource's files (the same commit
+    // of a person's may have touched other resources) are counted, not listed: JSON has them.
+    size_t unrelated = 0;
     for (const CausedCommit& c : e.caused) {
-      out += "    ↳ " + c.controller + " " + Short(c.commit) + "  " + FormatTime(c.time) +
-             (c.files.empty() ? "  (no file of this resource)" : "") + "\n";
+      if (c.files.empty()) {
+        ++unrelated;
+        continue;
+      }
+      out += "    ↳ " + c.controller + " " + Short(c.commit) + "  " + FormatTime(c.time) + "\n";
       for (const FileDiff& f : c.files) {
         out += "        " + f.path + ": " + std::string(FileChangeName(f.change)) + "\n";
         AppendFields(f, "          ", out);
       }
+    }
+    if (unrelated > 0) {
+      out += "    (and " + std::to_string(unrelated) + " more controller commit" +
+             (unrelated == 1 ? "" : "s") + " it caused, about other resources)\n";
     }
   }
   return out;
@@ -67,8 +78,8 @@ nlohmann::ordered_json HistoryJson(const History& history) {
       commit["subject"] = c.subject;
       nlohmann::ordered_json files = nlohmann::ordered_json::array();
       for (const FileDiff& f : c.files) {
-        files.push_back({{"path", f.path}, {"change", FileChangeName(f.change)},
-                         {"fields", FieldsJson(f)}});
+        files.push_back(
+            {{"path", f.path}, {"change", FileChangeName(f.change)}, {"fields", FieldsJson(f)}});
       }
       commit["files"] = std::move(files);
       caused.push_back(std::move(commit));

@@ -6,9 +6,8 @@
 // ("before"/"after" are null for a field that was absent). Pure functions; thread-safe.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "reconciler/audit/history.h"
 

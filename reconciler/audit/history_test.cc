@@ -54,7 +54,8 @@ TEST_F(HistoryTest, EditsNewestFirstWithTheControllerCommitsTheyCaused) {
   EXPECT_EQ(h.path, kOrders);
   ASSERT_EQ(h.entries.size(), 3u);
   EXPECT_EQ(h.entries[0].commit, relabel);
-  EXPECT_THAT(Formatted(h.entries[0].file), ElementsAre("metadata.labels.team: commerce → checkout"));
+  EXPECT_THAT(Formatted(h.entries[0].file),
+              ElementsAre("metadata.labels.team: commerce → checkout"));
   EXPECT_EQ(h.entries[1].commit, grow);
   EXPECT_EQ(h.entries[1].author_name, "Ada");
   EXPECT_EQ(h.entries[1].author_email, "ada@example.com");
@@ -82,8 +83,9 @@ TEST_F(HistoryTest, EditsNewestFirstWithTheControllerCommitsTheyCaused) {
   EXPECT_EQ(caused[2].controller, "sync");
   EXPECT_EQ(caused[2].cause, caused[1].commit);
   ASSERT_EQ(caused[2].files.size(), 2u);
-  EXPECT_EQ(caused[2].files[0].path,
-            "satellites/aws-us-west-2-1/k8s-acme-orders-privatelink/k8s-acme-orders-privatelink.yaml");
+  EXPECT_EQ(
+      caused[2].files[0].path,
+      "satellites/aws-us-west-2-1/k8s-acme-orders-privatelink/k8s-acme-orders-privatelink.yaml");
   EXPECT_THAT(Formatted(caused[2].files[0]),
               ElementsAre("spec.resource.spec.nodePools[0].nodes: 9 → 15"));
   EXPECT_EQ(caused[2].files[1].path,
@@ -124,13 +126,17 @@ TEST_F(HistoryTest, ADeleteThenARecoverShowTheDerivedFilesGoingAndComing) {
     return out;
   };
   std::vector<std::string> gone = paths(h.entries[1], FileChange::kDeleted);
-  EXPECT_THAT(gone, ::testing::IsSupersetOf(
-                        {"pkc derived/pkc/acme/pkc-acme-orders.yaml",
-                         "sync satellites/aws-us-west-2-1/k8s-acme-orders-privatelink/pkc-acme-orders.yaml"}));
+  EXPECT_THAT(
+      gone,
+      ::testing::IsSupersetOf(
+          {"pkc derived/pkc/acme/pkc-acme-orders.yaml",
+           "sync satellites/aws-us-west-2-1/k8s-acme-orders-privatelink/pkc-acme-orders.yaml"}));
   std::vector<std::string> returned = paths(h.entries[0], FileChange::kCreated);
-  EXPECT_THAT(returned, ::testing::IsSupersetOf(
-                            {"pkc derived/pkc/acme/pkc-acme-orders.yaml",
-                             "sync satellites/aws-us-west-2-1/k8s-acme-orders-privatelink/pkc-acme-orders.yaml"}));
+  EXPECT_THAT(
+      returned,
+      ::testing::IsSupersetOf(
+          {"pkc derived/pkc/acme/pkc-acme-orders.yaml",
+           "sync satellites/aws-us-west-2-1/k8s-acme-orders-privatelink/pkc-acme-orders.yaml"}));
 }
 
 TEST_F(HistoryTest, FollowsARenameBetweenOrgs) {
@@ -158,7 +164,8 @@ TEST_F(HistoryTest, AForcePushHidesTheRewrittenCommits) {
   std::string dropped = fleet.Push("orders to 3");
   testing::Sh("git -C " + fleet.work() + " reset -q --hard HEAD~1");
   fleet.Edit(kOrders, "cku: 2", "cku: 5");
-  testing::Sh("cd " + fleet.work() + " && git -c user.name=Bo -c user.email=bo@example.com "
+  testing::Sh("cd " + fleet.work() +
+              " && git -c user.name=Bo -c user.email=bo@example.com "
               "commit -qam 'orders to 5' && git push -qf origin HEAD:main");
   History h = Read(fleet, {"KafkaCluster/acme/orders"});
   ASSERT_EQ(h.entries.size(), 2u);

@@ -4,17 +4,14 @@
 
 #include "core/handles.h"
 #include "reconciler/audit/resource_path.h"
+#include "specs/kinds.h"
 
 namespace strata::audit {
 namespace {
 
 std::vector<std::string> Components(const std::string& path) {
   std::vector<std::string> parts;
-  size_t start = 0;
-  for (size_t slash; (slash = path.find('/', start)) != std::string::npos; start = slash + 1) {
-    parts.push_back(path.substr(start, slash - start));
-  }
-  parts.push_back(path.substr(start));
+  for (std::string_view part : specs::SplitPath(path)) parts.emplace_back(part);
   return parts;
 }
 
@@ -50,8 +47,7 @@ Result<BlobPair> CompareAlong(git_repository* repo, git_oid before, git_oid afte
 // When `change` created a tenant file: the same kind and name removed under another org in the
 // same commit, if any ("" otherwise). Diffs only the commit's tenants/ trees.
 Result<std::string> RenamedFrom(const Repository& repo, const git_oid& parent_tree,
-                                const git_oid& tree, const std::string& path,
-                                const git_oid& blob) {
+                                const git_oid& tree, const std::string& path, const git_oid& blob) {
   if (!path.starts_with("tenants/")) return std::string();
   ASSIGN_OR_RETURN(git_oid old_tenants, repo.SubtreeAt(parent_tree, "tenants"));
   ASSIGN_OR_RETURN(git_oid new_tenants, repo.SubtreeAt(tree, "tenants"));

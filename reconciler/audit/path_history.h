@@ -22,10 +22,10 @@ namespace strata::audit {
 // One commit that changed the blob at a path.
 struct PathChange {
   git_oid commit{};
-  git_oid old_blob{};        // zero: the path was absent before this commit (created)
-  git_oid new_blob{};        // zero: absent after it (deleted)
-  std::string path;          // where the resource lives after this commit
-  std::string old_path;      // where it lived before: `path`, or the path it was renamed from
+  git_oid old_blob{};    // zero: the path was absent before this commit (created)
+  git_oid new_blob{};    // zero: absent after it (deleted)
+  std::string path;      // where the resource lives after this commit
+  std::string old_path;  // where it lived before: `path`, or the path it was renamed from
   bool created() const { return IsZeroOid(old_blob); }
   bool deleted() const { return IsZeroOid(new_blob); }
   bool renamed() const { return old_path != path; }

@@ -29,8 +29,8 @@ class PathHistoryTest : public ::testing::Test {
   }
   // Commits everything, dated `day` days into 2026; returns the sha.
   std::string Commit(const std::string& message, int day) {
-    std::string date = "2026-01-" + std::string(day < 10 ? "0" : "") + std::to_string(day) +
-                       "T12:00:00Z";
+    std::string date =
+        "2026-01-" + std::string(day < 10 ? "0" : "") + std::to_string(day) + "T12:00:00Z";
     Git("add -A && GIT_AUTHOR_DATE=" + date + " GIT_COMMITTER_DATE=" + date +
         " git -c user.name=Ada -c user.email=ada@example.com commit -q --allow-empty -m '" +
         message + "'");

@@ -1,11 +1,13 @@
 #include "reconciler/audit/recover.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <fstream>
 
 #include "core/handles.h"
 #include "reconciler/audit/path_history.h"
-#include "reconciler/audit/resource_path.h"
+#include "specs/kinds.h"
 #include "specs/resource.h"
 #include "specs/schema_set.h"
 
@@ -39,7 +41,7 @@ Result<RecoverPlan> PlanRecover(const Repository& repo, const RecoverRequest& re
   RecoverPlan plan;
   plan.key = request.key;
   plan.branch = request.branch;
-  ASSIGN_OR_RETURN(plan.path, PathOfKey(request.key));
+  ASSIGN_OR_RETURN(plan.path, specs::PathOfKey(request.key));
   ASSIGN_OR_RETURN(plan.head, repo.ResolveCommit("refs/heads/" + request.branch));
   ASSIGN_OR_RETURN(git_oid head_tree, repo.TreeOfCommit(plan.head));
   ASSIGN_OR_RETURN(auto schemas, specs::SchemaSet::LoadEmbedded());
@@ -75,8 +77,8 @@ Result<RecoverPlan> PlanRecover(const Repository& repo, const RecoverRequest& re
     }
     RETURN_IF_ERROR(SetSource(repo, at, plan));
     if (git_oid_equal(&file->oid, &plan.head_blob)) {
-      plan.nothing_to_do = plan.key + " on " + plan.branch + " is already as it was at " +
-                           request.at;
+      plan.nothing_to_do =
+          plan.key + " on " + plan.branch + " is already as it was at " + request.at;
     }
   } else if (plan.head_problem.empty()) {
     plan.nothing_to_do = plan.key + " is present and valid on " + plan.branch +
@@ -139,8 +141,9 @@ Result<Author> AuthorFromConfig(const Repository& repo) {
   if (git_config_get_string(&name, raw, "user.name") != 0 ||
       git_config_get_string(&email, raw, "user.email") != 0) {
     git_error_clear();
-    return Status::NotFound("no user.name and user.email in the git configuration: give --author "
-                            "\"Name <email>\"");
+    return Status::NotFound(
+        "no user.name and user.email in the git configuration: give --author "
+        "\"Name <email>\"");
   }
   return Author{name, email};
 }
@@ -172,7 +175,8 @@ Status RefuseLocalChanges(const Repository& repo, const std::string& path) {
   }
   if (rc != 0) return GitError(rc, "reading the status of " + path);
   if (flags != GIT_STATUS_CURRENT) {
-    return Status::FailedPrecondition(path + " has local changes in the work tree or the index: "
+    return Status::FailedPrecondition(path +
+                                      " has local changes in the work tree or the index: "
                                       "commit or discard them before recovering");
   }
   return Status::Ok();
@@ -191,7 +195,7 @@ Status WriteWorkTreeAndIndex(const Repository& repo, const std::string& work_tre
   if (int rc = git_repository_index(&raw, repo.raw()); rc != 0) {
     return GitError(rc, "opening the index");
   }
-  std::unique_ptr<git_index, Deleter<git_index_free>> index(raw);
+  IndexPtr index(raw);
   if (int rc = git_index_read(raw, 0); rc != 0) return GitError(rc, "reading the index");
   if (int rc = git_index_add_bypath(raw, path.c_str()); rc != 0) {
     return GitError(rc, "adding " + path + " to the index");
@@ -214,6 +218,7 @@ Result<git_oid> CommitRecover(const Repository& repo, const RecoverPlan& plan,
     if (attempt > 0) {
       // Another writer moved the branch: go on only if it left this file as we planned on.
       Result<TreeFile> now = repo.FindPath(tree, plan.path);
+      if (!now.ok() && now.status().code() != StatusCode::kNotFound) return now.status();
       git_oid now_blob = now.ok() ? now->oid : git_oid{};
       if (!git_oid_equal(&now_blob, &plan.head_blob)) {
         return Status::Aborted(plan.path + " changed on " + plan.branch +
@@ -221,12 +226,19 @@ Result<git_oid> CommitRecover(const Repository& repo, const RecoverPlan& plan,
       }
     }
     ASSIGN_OR_RETURN(git_oid new_tree, repo.UpdateTree(tree, {{plan.path, plan.content}}));
-    ASSIGN_OR_RETURN(git_oid commit, repo.Commit("", new_tree, {head}, plan.message, author.name,
-                                                 author.email));
+    ASSIGN_OR_RETURN(git_oid commit,
+                     repo.Commit("", new_tree, {head}, plan.message, author.name, author.email));
     Status swapped = repo.CompareAndSwapRef(ref, head, commit, "strata recover " + plan.key);
     if (swapped.ok()) {
+      // The commit is on the branch whatever happens next: a work tree left behind is said, not
+      // reported as a failed recovery (running it again would find nothing to recover).
       if (!work_tree.empty()) {
-        RETURN_IF_ERROR(WriteWorkTreeAndIndex(repo, work_tree, plan.path, plan.content));
+        if (Status s = WriteWorkTreeAndIndex(repo, work_tree, plan.path, plan.content); !s.ok()) {
+          spdlog::warn(
+              "recovered as {}, but the work tree was not updated ({}): run git checkout "
+              "-- {}",
+              OidToHex(commit).substr(0, 12), s.message(), plan.path);
+        }
       }
       return commit;
     }

@@ -12,8 +12,8 @@
 namespace strata::audit {
 namespace {
 
-constexpr char kOrders[] = "tenants/acme/kafka/orders.yaml";                // dedicated
-constexpr char kClickstream[] = "tenants/acme/kafka/clickstream.yaml";      // standard (shared)
+constexpr char kOrders[] = "tenants/acme/kafka/orders.yaml";            // dedicated
+constexpr char kClickstream[] = "tenants/acme/kafka/clickstream.yaml";  // standard (shared)
 
 class RecoverTest : public ::testing::Test {
  protected:
@@ -39,7 +39,8 @@ class RecoverTest : public ::testing::Test {
   // cluster, the Kubernetes cluster that hosts that, and the satellite entries realising both.
   static std::string Placement(const testing::FleetRepo& fleet, const std::string& key) {
     auto grep = [&](const std::string& what, const std::string& where) {
-      auto out = testing::Sh("git -C " + fleet.bare() + " grep -l -F -e '" + what + "' main -- " + where);
+      auto out =
+          testing::Sh("git -C " + fleet.bare() + " grep -l -F -e '" + what + "' main -- " + where);
       return out.code == 0 ? out.out : std::string();
     };
     std::string pkc = grep("key: " + key, "derived/pkc");
@@ -67,7 +68,8 @@ TEST_F(RecoverTest, DeletedClustersComeBackThroughTheLayersWhereTheyWere) {
   ASSERT_THAT(shared, ::testing::HasSubstr("main:satellites/"));
   std::string orders = fleet.Read(kOrders);
   std::string clickstream = fleet.Read(kClickstream);
-  // The commit that wrote the versions recovered (the controllers' commits since did not touch them).
+  // The commit that wrote the versions recovered (the controllers' commits since did not touch
+  // them).
   std::string last_good = fleet.Git("log -1 --format=%H main -- " + std::string(kOrders));
   ASSERT_EQ(fleet.Git("log -1 --format=%H main -- " + std::string(kClickstream)), last_good);
 
@@ -97,7 +99,8 @@ TEST_F(RecoverTest, DeletedClustersComeBackThroughTheLayersWhereTheyWere) {
   // git agrees with what was written.
   EXPECT_EQ(testing::Sh("git -C " + fleet.bare() + " fsck --strict --no-dangling").code, 0);
   EXPECT_EQ(fleet.Git("log -1 --format='%an%n%ae%n%(trailers:key=Strata-Recovered-From,valueonly)' "
-                      "main -- " + std::string(kClickstream)),
+                      "main -- " +
+                      std::string(kClickstream)),
             "Rescuer\nrescue@example.com\n" + last_good);
 }
 

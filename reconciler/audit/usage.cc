@@ -33,7 +33,10 @@ class UsageWalk {
  public:
   UsageWalk(const Repository& repo, const UsageQuery& query,
             std::shared_ptr<const specs::SchemaSet> schemas, UsageReport* report)
-      : repo_(repo), query_(query), validator_(std::move(schemas)), report_(report),
+      : repo_(repo),
+        query_(query),
+        validator_(std::move(schemas)),
+        report_(report),
         ledger_(query.from, query.to) {}
 
   Status Run() {

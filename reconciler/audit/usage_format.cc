@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "reconciler/audit/usage_time.h"
+#include "reconciler/audit/dates.h"
 
 namespace strata::audit {
 namespace {
@@ -98,7 +97,8 @@ std::string FormatUsageJson(const UsageReport& report, const UsageQuery& query) 
   out["head"] = report.head;
   out["from"] = FormatUtc(query.from);
   out["to"] = FormatUtc(query.to);
-  out["org"] = query.org.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(query.org);
+  out["org"] =
+      query.org.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(query.org);
   out["clusters"] = nlohmann::ordered_json::array();
   for (const UsageRow& row : report.rows) {
     out["clusters"].push_back({{"org", row.org},

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "reconciler/audit/usage_time.h"
+#include "reconciler/audit/dates.h"
 
 namespace strata::audit {
 namespace {
@@ -12,7 +12,7 @@ UsageReport TwoOrgs() {
   report.head = "0123456789abcdef0123456789abcdef01234567";
   report.rows = {
       {"acme", "orders", "dedicated", "aws", "us-west-2", 30 * 3600, 100 * 3600},
-      {"acme", "web", "basic", "gcp", "europe-west1", 90 * 60, 0},  // 1.5 hours
+      {"acme", "web", "basic", "gcp", "europe-west1", 90 * 60, 0},     // 1.5 hours
       {"globex", "ledger", "dedicated", "azure", "westeurope", 1, 6},  // rounds to 0.00
   };
   report.warnings = {{"fedcba9876543210fedcba9876543210fedcba98", "tenants/acme/kafka/orders.yaml",
@@ -22,8 +22,8 @@ UsageReport TwoOrgs() {
 
 UsageQuery Query() {
   UsageQuery query;
-  query.from = *ParseUsageTime("2026-01-01");
-  query.to = *ParseUsageTime("2026-01-03T00:00:00Z");
+  query.from = *ParseInstant("2026-01-01");
+  query.to = *ParseInstant("2026-01-03T00:00:00Z");
   return query;
 }
 

@@ -10,9 +10,9 @@ void UsageLedger::Book(const ClusterKey& cluster, const Open& open, int64_t unti
   int64_t seconds = until - open.since;
   if (seconds <= 0) return;
   RowKey key{cluster.first, cluster.second, open.state.sku, open.state.cloud, open.state.region};
-  auto [it, inserted] = rows_.try_emplace(key, UsageRow{cluster.first, cluster.second,
-                                                        open.state.sku, open.state.cloud,
-                                                        open.state.region, 0, 0});
+  auto [it, inserted] =
+      rows_.try_emplace(key, UsageRow{cluster.first, cluster.second, open.state.sku,
+                                      open.state.cloud, open.state.region, 0, 0});
   UsageRow& row = it->second;
   row.cluster_seconds += seconds;
   row.cku_seconds += seconds * open.state.cku;

@@ -19,9 +19,8 @@ TEST(UsageLedgerTest, ClampsChangesIntoTheWindowAndClosesAtItsEnd) {
   EXPECT_EQ(ledger.now(), 150);
   ledger.AdvanceTo(500);  // after the window: counts for nothing
   ledger.Set("acme", "orders", std::nullopt);
-  EXPECT_THAT(ledger.Close(), ::testing::ElementsAre(UsageRow{
-                                  "acme", "orders", "dedicated", "aws", "us-west-2", 100,
-                                  2 * 50 + 4 * 50}));
+  EXPECT_THAT(ledger.Close(), ::testing::ElementsAre(UsageRow{"acme", "orders", "dedicated", "aws",
+                                                              "us-west-2", 100, 2 * 50 + 4 * 50}));
 }
 
 TEST(UsageLedgerTest, AnUnchangedStateKeepsItsIntervalAndGoneClustersStopBilling) {
@@ -38,10 +37,10 @@ TEST(UsageLedgerTest, AnUnchangedStateKeepsItsIntervalAndGoneClustersStopBilling
   ledger.Set("acme", "web", BillingState{"basic", "gcp", "europe-west1", 0});
   ledger.AdvanceTo(100);
   ledger.Set("acme", "web", std::nullopt);  // at the end: a zero-length last interval
-  EXPECT_THAT(ledger.Close(),
-              ::testing::ElementsAre(
-                  UsageRow{"acme", "orders", "dedicated", "aws", "us-west-2", 90, 180},
-                  UsageRow{"acme", "web", "basic", "gcp", "europe-west1", 60, 0}));
+  EXPECT_THAT(
+      ledger.Close(),
+      ::testing::ElementsAre(UsageRow{"acme", "orders", "dedicated", "aws", "us-west-2", 90, 180},
+                             UsageRow{"acme", "web", "basic", "gcp", "europe-west1", 60, 0}));
 }
 
 }  // namespace

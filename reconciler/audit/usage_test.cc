@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "core/test_support.h"
+#include "reconciler/audit/dates.h"
 #include "reconciler/audit/usage_test_support.h"
-#include "reconciler/audit/usage_time.h"
 
 namespace strata::audit {
 namespace {
@@ -18,11 +18,11 @@ using testing::KafkaPath;
 using testing::TimedHistory;
 
 constexpr int64_t kHour = 3600;
-const int64_t kT0 = *ParseUsageTime("2026-01-01");
+const int64_t kT0 = *ParseInstant("2026-01-01");
 
 UsageRow Row(std::string org, std::string cluster, std::string sku, std::string cloud,
              std::string region, int64_t cluster_hours, int64_t cku_hours) {
-  return {std::move(org), std::move(cluster), std::move(sku),          std::move(cloud),
+  return {std::move(org),    std::move(cluster),    std::move(sku),   std::move(cloud),
           std::move(region), cluster_hours * kHour, cku_hours * kHour};
 }
 
@@ -101,12 +101,11 @@ TEST_F(UsageTest, ARegionOrSkuChangeOpensARowOfItsOwn) {
 }
 
 TEST_F(UsageTest, BasicAndStandardClustersBillClusterHoursAndNoCkuHours) {
-  history_->Commit(kT0, {{KafkaPath("acme", "web"),
-                          KafkaClusterYaml("acme", "web", "basic", "gcp", "europe-west1",
-                                           std::nullopt)},
-                         {KafkaPath("acme", "shop"),
-                          KafkaClusterYaml("acme", "shop", "standard", "azure", "westeurope",
-                                           std::nullopt)}});
+  history_->Commit(
+      kT0, {{KafkaPath("acme", "web"),
+             KafkaClusterYaml("acme", "web", "basic", "gcp", "europe-west1", std::nullopt)},
+            {KafkaPath("acme", "shop"),
+             KafkaClusterYaml("acme", "shop", "standard", "azure", "westeurope", std::nullopt)}});
   UsageReport report = Usage(kT0, kT0 + 24 * kHour);
   EXPECT_THAT(report.rows,
               ::testing::ElementsAre(Row("acme", "shop", "standard", "azure", "westeurope", 24, 0),
@@ -115,19 +114,20 @@ TEST_F(UsageTest, BasicAndStandardClustersBillClusterHoursAndNoCkuHours) {
 
 TEST_F(UsageTest, ARenameBetweenOrgsMovesTheHoursFromTheRenameCommit) {
   history_->Put(kT0 + 1 * kHour, KafkaPath("acme", "orders"), Dedicated("acme", "orders", 2));
-  history_->Commit(kT0 + 10 * kHour, {{KafkaPath("acme", "orders"), std::nullopt},
-                                      {KafkaPath("globex", "orders"),
-                                       Dedicated("globex", "orders", 2)}},
+  history_->Commit(kT0 + 10 * kHour,
+                   {{KafkaPath("acme", "orders"), std::nullopt},
+                    {KafkaPath("globex", "orders"), Dedicated("globex", "orders", 2)}},
                    "move orders to globex");
-  EXPECT_THAT(Usage(kT0, kT0 + 20 * kHour).rows,
-              ::testing::ElementsAre(Row("acme", "orders", "dedicated", "aws", "us-west-2", 9, 18),
-                                     Row("globex", "orders", "dedicated", "aws", "us-west-2", 10,
-                                         20)));
-  EXPECT_THAT(Usage(kT0, kT0 + 20 * kHour, "globex").rows,
-              ::testing::ElementsAre(
-                  Row("globex", "orders", "dedicated", "aws", "us-west-2", 10, 20)));
-  EXPECT_THAT(Usage(kT0, kT0 + 20 * kHour, "acme").rows,
-              ::testing::ElementsAre(Row("acme", "orders", "dedicated", "aws", "us-west-2", 9, 18)));
+  EXPECT_THAT(
+      Usage(kT0, kT0 + 20 * kHour).rows,
+      ::testing::ElementsAre(Row("acme", "orders", "dedicated", "aws", "us-west-2", 9, 18),
+                             Row("globex", "orders", "dedicated", "aws", "us-west-2", 10, 20)));
+  EXPECT_THAT(
+      Usage(kT0, kT0 + 20 * kHour, "globex").rows,
+      ::testing::ElementsAre(Row("globex", "orders", "dedicated", "aws", "us-west-2", 10, 20)));
+  EXPECT_THAT(
+      Usage(kT0, kT0 + 20 * kHour, "acme").rows,
+      ::testing::ElementsAre(Row("acme", "orders", "dedicated", "aws", "us-west-2", 9, 18)));
   // The org left acme for good: its directory is gone, but it was there in the window.
   EXPECT_TRUE(Usage(kT0, kT0 + 20 * kHour, "acme").org_found);
   EXPECT_TRUE(Usage(kT0 + 15 * kHour, kT0 + 20 * kHour, "acme").rows.empty());
@@ -165,8 +165,8 @@ TEST_F(UsageTest, AFileAlreadyInvalidAtTheStartBillsTheStateBeforeTheBadCommit) 
   std::string bad = history_->Put(kT0 + 3 * kHour, KafkaPath("acme", "orders"), "spec: [oops\n");
   history_->Put(kT0 + 4 * kHour, KafkaPath("acme", "orders"), "spec: [still oops\n");
   UsageReport report = Usage(kT0 + 5 * kHour, kT0 + 10 * kHour);
-  EXPECT_THAT(report.rows,
-              ::testing::ElementsAre(Row("acme", "orders", "dedicated", "aws", "us-west-2", 5, 10)));
+  EXPECT_THAT(report.rows, ::testing::ElementsAre(
+                               Row("acme", "orders", "dedicated", "aws", "us-west-2", 5, 10)));
   ASSERT_EQ(report.warnings.size(), 1u);
   EXPECT_EQ(report.warnings[0].commit, bad);
   EXPECT_TRUE(report.warnings[0].kept_last);
@@ -192,12 +192,13 @@ TEST_F(UsageTest, OtherOrgsAndControllerCommitsDoNotDisturbTheAnswer) {
   history_->Put(kT0 + 3 * kHour, "policy/skus/dedicated.yaml", "kind: Sku\n");
   history_->Put(kT0 + 4 * kHour, "tenants/acme/connect/sink.yaml", "kind: ConnectCluster\n");
   history_->Remove(kT0 + 8 * kHour, KafkaPath("globex", "ledger"));
-  EXPECT_THAT(Usage(kT0, kT0 + 10 * kHour, "acme").rows,
-              ::testing::ElementsAre(Row("acme", "orders", "dedicated", "aws", "us-west-2", 9, 18)));
-  EXPECT_THAT(Usage(kT0, kT0 + 10 * kHour).rows,
-              ::testing::ElementsAre(Row("acme", "orders", "dedicated", "aws", "us-west-2", 9, 18),
-                                     Row("globex", "ledger", "dedicated", "aws", "us-west-2", 6,
-                                         36)));
+  EXPECT_THAT(
+      Usage(kT0, kT0 + 10 * kHour, "acme").rows,
+      ::testing::ElementsAre(Row("acme", "orders", "dedicated", "aws", "us-west-2", 9, 18)));
+  EXPECT_THAT(
+      Usage(kT0, kT0 + 10 * kHour).rows,
+      ::testing::ElementsAre(Row("acme", "orders", "dedicated", "aws", "us-west-2", 9, 18),
+                             Row("globex", "ledger", "dedicated", "aws", "us-west-2", 6, 36)));
 }
 
 TEST_F(UsageTest, AnUnknownOrgAnswersNothingAndSaysSo) {
@@ -211,8 +212,9 @@ TEST_F(UsageTest, ACommitDatedBeforeItsParentBillsFromItsParentsTime) {
   history_->Put(kT0 + 5 * kHour, KafkaPath("acme", "orders"), Dedicated("acme", "orders", 2));
   // A clock running late: this commit landed after the previous one, so it changes the bill then.
   history_->Put(kT0 + 2 * kHour, KafkaPath("acme", "orders"), Dedicated("acme", "orders", 4));
-  EXPECT_THAT(Usage(kT0 + 1 * kHour, kT0 + 10 * kHour).rows,
-              ::testing::ElementsAre(Row("acme", "orders", "dedicated", "aws", "us-west-2", 5, 20)));
+  EXPECT_THAT(
+      Usage(kT0 + 1 * kHour, kT0 + 10 * kHour).rows,
+      ::testing::ElementsAre(Row("acme", "orders", "dedicated", "aws", "us-west-2", 5, 20)));
 }
 
 TEST_F(UsageTest, RefusesAnEndBeforeTheStartAMissingBranchAndABadOrg) {

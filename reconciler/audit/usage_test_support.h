@@ -20,9 +20,10 @@ namespace strata::audit::testing {
 inline std::string KafkaClusterYaml(const std::string& org, const std::string& name,
                                     const std::string& sku, const std::string& cloud,
                                     const std::string& region, std::optional<int> cku) {
-  std::string yaml = "apiVersion: strata.dev/v1alpha1\nkind: KafkaCluster\nmetadata:\n  name: " +
-                     name + "\n  org: " + org + "\nspec:\n  sku: " + sku + "\n  cloud: " + cloud +
-                     "\n  region: " + region + "\n  availability: single-zone\n";
+  std::string yaml =
+      "apiVersion: strata.dev/v1alpha1\nkind: KafkaCluster\nmetadata:\n  name: " + name +
+      "\n  org: " + org + "\nspec:\n  sku: " + sku + "\n  cloud: " + cloud +
+      "\n  region: " + region + "\n  availability: single-zone\n";
   if (cku.has_value()) yaml += "  cku: " + std::to_string(*cku) + "\n";
   return yaml;
 }

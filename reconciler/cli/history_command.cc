@@ -7,30 +7,15 @@
 // BRANCH", also with --output json, where the array is empty); 2 a malformed or unknown key, a bad
 // --since, or a repository or branch that cannot be read.
 #include <cstdio>
-#include <ctime>
 
 #include "core/git.h"
+#include "reconciler/audit/dates.h"
 #include "reconciler/audit/history.h"
 #include "reconciler/audit/history_report.h"
 #include "reconciler/cli/commands.h"
 
 namespace strata::cli {
 namespace {
-
-// "2026-03-04", "2026-03-04T05:06:07Z" (UTC) or seconds since the epoch.
-Result<int64_t> ParseSince(const std::string& text) {
-  std::tm tm{};
-  for (const char* format : {"%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"}) {
-    tm = {};
-    const char* end = strptime(text.c_str(), format, &tm);
-    if (end != nullptr && *end == '\0') return static_cast<int64_t>(timegm(&tm));
-  }
-  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
-    return static_cast<int64_t>(std::stoll(text));
-  }
-  return Status::InvalidArgument("--since '" + text +
-                                 "': expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or epoch seconds");
-}
 
 int Run(const std::string& repo_path, audit::HistoryRequest request, const std::string& since,
         bool json) {
@@ -39,7 +24,7 @@ int Run(const std::string& repo_path, audit::HistoryRequest request, const std::
     return kExitError;
   };
   if (!since.empty()) {
-    Result<int64_t> parsed = ParseSince(since);
+    Result<int64_t> parsed = audit::ParseInstant(since);
     if (!parsed.ok()) return fail(parsed.status());
     request.since = *parsed;
   }
@@ -47,7 +32,12 @@ int Run(const std::string& repo_path, audit::HistoryRequest request, const std::
   if (!repo.ok()) return fail(repo.status());
   Result<audit::History> history = audit::ReadHistory(*repo, request);
   if (!history.ok()) return fail(history.status());
-  if (json) std::printf("%s\n", audit::HistoryJson(*history).dump(2).c_str());
+  // Author names and subjects are whatever git holds: invalid UTF-8 is replaced, not fatal.
+  if (json) {
+    std::printf("%s\n", audit::HistoryJson(*history)
+                            .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                            .c_str());
+  }
   if (history->entries.empty()) {
     std::fprintf(stderr, "strata history: no history for %s on %s%s\n", request.key.c_str(),
                  request.branch.c_str(), since.empty() ? "" : (" since " + since).c_str());
@@ -66,8 +56,8 @@ void AddHistoryCommand(CLI::App& app, int* exit_code) {
   auto since = std::make_shared<std::string>();
   auto limit = std::make_shared<size_t>(0);
   auto output = std::make_shared<std::string>("text");
-  CLI::App* cmd = app.add_subcommand(
-      "history", "Every change of a resource across the layers, newest first");
+  CLI::App* cmd =
+      app.add_subcommand("history", "Every change of a resource across the layers, newest first");
   cmd->add_option("key", *key, "The resource: KafkaCluster/ORG/NAME (or any key people write)")
       ->required();
   cmd->add_option("--repo", *repo, "The fleet repository (a clone or the bare repository)")

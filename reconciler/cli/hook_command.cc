@@ -1,14 +1,14 @@
 // strata hook install: git hooks that wake a `strata reconcile --watch` the moment the branch moves
 // (post-receive in a bare repository, post-commit and post-merge in one with a work tree).
 // strata hook install --server: also the pre-receive guard; strata hook pre-receive: what it runs.
-// strata hook notify: what the wake hooks run. Neither a hook nor notify ever blocks or fails the push
-// or the commit: with no reconciler running the wake-up is lost and its next start catches up.
+// strata hook notify: what the wake hooks run. Neither a hook nor notify ever blocks or fails the
+// push or the commit: with no reconciler running the wake-up is lost and its next start catches up.
 #include <cstdio>
 #include <iostream>
 #include <iterator>
 
-#include "reconciler/cli/commands.h"
 #include "core/git.h"
+#include "reconciler/cli/commands.h"
 #include "reconciler/guard/push_guard.h"
 #include "reconciler/reconcile/hooks.h"
 #include "reconciler/reconcile/wake.h"
@@ -17,7 +17,7 @@ namespace strata::cli {
 namespace {
 
 // Exit 0 lets the push in; anything else refuses it (and a guard that cannot check refuses too).
-int RunPreReceive(const std::string& branch) {
+int RunPreReceive(const guard::GuardOptions& options) {
   std::string input((std::istreambuf_iterator<char>(std::cin)), {});
   Result<std::vector<guard::RefUpdate>> updates = guard::ParseRefUpdates(input);
   if (!updates.ok()) {
@@ -29,9 +29,10 @@ int RunPreReceive(const std::string& branch) {
     std::fprintf(stderr, "strata: %s\n", repo.status().message().c_str());
     return kExitError;
   }
-  Result<std::vector<guard::Refusal>> refusals = guard::CheckPush(*repo, *updates, branch);
+  Result<std::vector<guard::Refusal>> refusals = guard::CheckPush(*repo, *updates, options);
   if (!refusals.ok()) {
-    std::fprintf(stderr, "strata: cannot check the push: %s\n", refusals.status().message().c_str());
+    std::fprintf(stderr, "strata: cannot check the push: %s\n",
+                 refusals.status().message().c_str());
     return kExitError;
   }
   for (const guard::Refusal& r : *refusals) {
@@ -50,20 +51,28 @@ void AddHookCommand(CLI::App& app, int* exit_code) {
   auto server = std::make_shared<std::string>();
   auto branch = std::make_shared<std::string>("main");
   auto force = std::make_shared<bool>(false);
+  auto trust = std::make_shared<bool>(false);
   CLI::App* install = hook->add_subcommand(
-      "install", "Install post-receive (bare) or post-commit and post-merge hooks in a fleet repo; "
-                 "with --server, also the pre-receive guard");
+      "install",
+      "Install post-receive (bare) or post-commit and post-merge hooks in a fleet repo; "
+      "with --server, also the pre-receive guard");
   install->add_option("--repo", *repo, "The fleet repository")->capture_default_str();
   install->add_option("--server", *server,
                       "A bare fleet repository people push to: install the guard that refuses "
                       "pushes breaking validation or ownership, and the wake hook");
-  install->add_option("--branch", *branch, "The fleet branch the guard checks")->capture_default_str();
+  install->add_option("--branch", *branch, "The fleet branch the guard checks")
+      ->capture_default_str();
   install->add_flag("--force", *force, "Replace hooks that strata did not write");
+  const char* trust_help =
+      "Accept pushed controller commits (trailer and identity agreeing, inside the controller's "
+      "prefix): only where controllers push through the git host's own authentication";
+  install->add_flag("--trust-pushed-controller-commits", *trust, trust_help);
   install->callback([=] {
     const std::string& target = server->empty() ? *repo : *server;
     std::vector<std::string> files;
     if (!server->empty()) {
-      auto guard = reconcile::InstallGuardHook(target, reconcile::SelfExecutable(), *branch, *force);
+      auto guard =
+          reconcile::InstallGuardHook(target, reconcile::SelfExecutable(), *branch, *trust, *force);
       if (!guard.ok()) {
         std::fprintf(stderr, "strata hook install: %s\n", guard.status().message().c_str());
         *exit_code = kExitError;
@@ -84,7 +93,8 @@ void AddHookCommand(CLI::App& app, int* exit_code) {
   CLI::App* pre_receive = hook->add_subcommand(
       "pre-receive", "The guard git runs before it accepts a push (reads \"old new ref\" lines)");
   pre_receive->add_option("--branch", *branch, "The fleet branch")->capture_default_str();
-  pre_receive->callback([=] { *exit_code = RunPreReceive(*branch); });
+  pre_receive->add_flag("--trust-pushed-controller-commits", *trust, trust_help);
+  pre_receive->callback([=] { *exit_code = RunPreReceive({*branch, *trust}); });
 
   auto git_dir = std::make_shared<std::string>();
   CLI::App* notify = hook->add_subcommand("notify", "Wake the reconcilers watching a repository");

@@ -1,9 +1,9 @@
 // strata plan: what a pull request would do downstream, layer by layer (see reconciler/plan/).
 // Exit codes: 0 no downstream change, 3 changes, 1 something the control plane would refuse,
 // 2 an error (a bad revision, a conflict with the base).
-#include <cstdio>
-
 #include <spdlog/spdlog.h>
+
+#include <cstdio>
 
 #include "core/log.h"
 #include "reconciler/cli/commands.h"
@@ -16,7 +16,8 @@ void AddPlanCommand(CLI::App& app, int* exit_code) {
   auto options = std::make_shared<plan::PlanOptions>();
   auto output = std::make_shared<std::string>("text");
   CLI::App* cmd = app.add_subcommand(
-      "plan", "Show what a pull request would change downstream, layer by layer, committing nothing");
+      "plan",
+      "Show what a pull request would change downstream, layer by layer, committing nothing");
   cmd->add_option("--repo", options->repo, "A clone holding both revisions")->capture_default_str();
   cmd->add_option("--base", options->base, "The branch the pull request merges into (origin/main)")
       ->required();

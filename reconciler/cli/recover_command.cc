@@ -6,7 +6,7 @@
 //                  [--author "Name <email>"]
 // Exit codes: 0 written, or shown (dry run), or nothing to recover; 1 nothing valid to recover,
 // the --at version is invalid, or the file has local changes; 2 a bad key, revision, author or
-// repository, or a race lost twice over.
+// repository, or five races lost in a row.
 #include <cstdio>
 
 #include "core/git.h"
@@ -65,8 +65,8 @@ int Run(const Options& options) {
     std::printf("\ndry run: nothing written; add --commit to write it\n");
     return kExitOk;
   }
-  Result<audit::Author> author = options.author.empty() ? audit::AuthorFromConfig(*repo)
-                                                         : audit::ParseAuthor(options.author);
+  Result<audit::Author> author =
+      options.author.empty() ? audit::AuthorFromConfig(*repo) : audit::ParseAuthor(options.author);
   if (!author.ok()) return ExitFor(Status::InvalidArgument(author.status().message()));
   Result<git_oid> commit = audit::CommitRecover(*repo, *plan, *author);
   if (!commit.ok()) return ExitFor(commit.status());

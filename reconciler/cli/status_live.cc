@@ -13,6 +13,7 @@
 #include "reconciler/cli/commands.h"
 #include "reconciler/controllers/derived_doc.h"
 #include "reconciler/reconcile/checkpoint.h"
+#include "specs/kinds.h"
 
 namespace strata::cli {
 namespace {
@@ -132,15 +133,10 @@ int ShowFleet(const Board& board, bool json) {
 }
 
 // "KafkaCluster/acme/orders" → "tenants/acme/kafka/orders.yaml".
+// The file of a tenant resource's key ("" for any other key).
 std::string LogicalPath(const std::string& key) {
-  static const std::map<std::string, std::string> kDirs = {
-      {"KafkaCluster", "kafka"}, {"ConnectCluster", "connect"}, {"KsqlCluster", "ksql"}, {"Network", "networks"}};
-  size_t a = key.find('/');
-  size_t b = key.find('/', a == std::string::npos ? a : a + 1);
-  if (a == std::string::npos || b == std::string::npos) return "";
-  auto dir = kDirs.find(key.substr(0, a));
-  if (dir == kDirs.end()) return "";
-  return "tenants/" + key.substr(a + 1, b - a - 1) + "/" + dir->second + "/" + key.substr(b + 1) + ".yaml";
+  Result<std::string> path = specs::PathOfKey(key);
+  return path.ok() && path->rfind("tenants/", 0) == 0 ? *path : "";
 }
 
 std::string Annotation(const std::string& text, const std::string& name) {

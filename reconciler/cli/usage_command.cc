@@ -10,9 +10,9 @@
 #include <string>
 
 #include "core/git.h"
+#include "reconciler/audit/dates.h"
 #include "reconciler/audit/usage.h"
 #include "reconciler/audit/usage_format.h"
-#include "reconciler/audit/usage_time.h"
 #include "reconciler/cli/commands.h"
 
 namespace strata::cli {
@@ -33,9 +33,9 @@ int Fail(const std::string& message) {
 }
 
 int RunUsage(const UsageOptions& options) {
-  Result<int64_t> from = audit::ParseUsageTime(options.from);
+  Result<int64_t> from = audit::ParseInstant(options.from);
   if (!from.ok()) return Fail("--from: " + from.status().message());
-  Result<int64_t> to = audit::ParseUsageTime(options.to);
+  Result<int64_t> to = audit::ParseInstant(options.to);
   if (!to.ok()) return Fail("--to: " + to.status().message());
   if (*to < *from) {
     return Fail("--to " + audit::FormatUtc(*to) + " is before --from " + audit::FormatUtc(*from));
@@ -49,7 +49,8 @@ int RunUsage(const UsageOptions& options) {
   if (!repo.ok()) return Fail(repo.status().message());
   // A year of history reads tens of thousands of trees. libgit2 re-hashes every object it reads
   // (with collision-detecting SHA-1) unless told not to; git itself checks hashes on fsck and on
-  // transfer, not on every read, and so does this read-only command: it halves its time.
+  // transfer, not on every read, and so does this read-only command: it halves its time. (A
+  // process-wide libgit2 setting: set here, in a one-shot command, and nowhere else.)
   git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
   Result<audit::UsageReport> report = audit::ComputeUsage(*repo, query);
   if (!report.ok()) return Fail(report.status().message());

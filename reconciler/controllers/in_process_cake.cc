@@ -13,10 +13,13 @@ std::string KindOfPath(const std::string& path, const std::string& bytes) {
   Result<specs::PathRule> rule = specs::ClassifyPath(path);
   if (!rule.ok() || rule->area == specs::Area::kNotSpec) return "";
   if (!rule->kind.empty()) return rule->kind;
-  size_t at = bytes.find("\nkind: ");
-  if (at == std::string::npos) return "";
-  size_t end = bytes.find('\n', at + 7);
-  return bytes.substr(at + 7, end - at - 7);
+  // Derived files are canonical YAML written by strata: `kind:` is a top-level line of its own.
+  std::string_view text = bytes;
+  size_t at = text.rfind("kind: ", 0) == 0 ? 0 : text.find("\nkind: ");
+  if (at == std::string_view::npos) return "";
+  if (at > 0) ++at;
+  size_t end = text.find('\n', at + 6);
+  return std::string(text.substr(at + 6, end == std::string_view::npos ? end : end - at - 6));
 }
 
 Result<std::unique_ptr<InProcessCake>> InProcessCake::Create(const std::string& repo,
@@ -89,13 +92,18 @@ Result<controller::BatchResult> InProcessCake::Step(const std::string& name) {
     std::string kind = KindOfPath(c.path, bytes);
     if (std::find(inputs.begin(), inputs.end(), kind) != inputs.end()) paths.push_back(c.path);
   }
-  member->last_tree = tree;
-  if (paths.empty()) return controller::BatchResult{};
+  if (paths.empty()) {
+    member->last_tree = tree;
+    return controller::BatchResult{};
+  }
+  // Seen only once reconciled: a failed batch hands the same paths again at the next Step.
   ASSIGN_OR_RETURN(controller::BatchResult result, member->runtime->ProcessBatch(paths, causes));
+  member->last_tree = tree;
   for (const auto& [path, outcome] : result.outcomes) {
     if (outcome.type == controller::Outcome::Type::kInvalid) {
       rejections_[path] = {name, outcome};
-    } else if (auto it = rejections_.find(path); it != rejections_.end() && it->second.controller == name) {
+    } else if (auto it = rejections_.find(path);
+               it != rejections_.end() && it->second.controller == name) {
       rejections_.erase(it);
     }
   }

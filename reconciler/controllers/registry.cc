@@ -61,4 +61,17 @@ Result<std::vector<std::unique_ptr<controller::ControllerRuntime>>> MakeRuntimes
   return runtimes;
 }
 
+std::map<std::string, std::string> ControllerPrefixes() {
+  std::map<std::string, std::string> prefixes;
+  for (const auto& c : MakeAllControllers()) prefixes[c->info().name] = c->info().prefix;
+  return prefixes;
+}
+
+std::string OwnerOfPath(const std::map<std::string, std::string>& prefixes, std::string_view path) {
+  for (const auto& [name, prefix] : prefixes) {
+    if (path.substr(0, prefix.size()) == prefix) return name;
+  }
+  return "";
+}
+
 }  // namespace strata::controllers

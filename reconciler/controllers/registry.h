@@ -1,8 +1,10 @@
 // The controllers strata ships, by name, and the layer cake they form.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/ssh_signature.h"
@@ -21,6 +23,10 @@ struct ControllerConfig {
 
 // pkc, connect, ksql, network, capacity, sync.
 std::vector<std::string> ControllerNames();
+// Controller name → the prefix of the fleet repo it alone writes ("pkc" → "derived/pkc/").
+std::map<std::string, std::string> ControllerPrefixes();
+// The controller that owns `path`; "" for a path no controller writes.
+std::string OwnerOfPath(const std::map<std::string, std::string>& prefixes, std::string_view path);
 // kNotFound naming the known controllers when `name` is not one.
 Result<std::unique_ptr<controller::Controller>> MakeController(const std::string& name,
                                                                const ControllerConfig& config = {});

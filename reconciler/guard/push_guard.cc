@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "reconciler/controllers/registry.h"
 #include "specs/kinds.h"
@@ -13,6 +14,7 @@ namespace strata::guard {
 namespace {
 
 constexpr std::string_view kSatelliteRefs = "refs/heads/satellites/";
+constexpr std::string_view kStrataRefs = "refs/strata/";
 constexpr std::string_view kControllerDomain = "@controllers.strata.local";
 
 const std::string* Trailer(const CommitInfo& info, std::string_view key) {
@@ -24,13 +26,17 @@ const std::string* Trailer(const CommitInfo& info, std::string_view key) {
 
 class Checker {
  public:
-  Checker(const Repository& repo, std::string branch) : repo_(repo), branch_(std::move(branch)) {
-    for (const auto& c : controllers::MakeAllControllers()) prefixes_[c->info().name] = c->info().prefix;
-  }
+  Checker(const Repository& repo, GuardOptions options)
+      : repo_(repo), options_(std::move(options)), prefixes_(controllers::ControllerPrefixes()) {}
 
   Status Check(const RefUpdate& update) {
-    bool fleet = update.ref == "refs/heads/" + branch_;
+    bool fleet = update.ref == "refs/heads/" + options_.branch;
     bool slice = update.ref.rfind(kSatelliteRefs, 0) == 0;
+    if (update.ref.rfind(kStrataRefs, 0) == 0) {
+      Refuse(update.ref, nullptr, "", "strata-ref",
+             "refs/strata/ holds the reconciler's checkpoints; only strata moves them");
+      return Status::Ok();
+    }
     if (!fleet && !slice) return Status::Ok();
     if (IsZeroOid(update.new_oid)) {
       Refuse(update.ref, nullptr, "", fleet ? "fleet-branch-deleted" : "slice-ref-deleted",
@@ -39,6 +45,7 @@ class Checker {
       return Status::Ok();
     }
     if (slice) return CheckSlice(update);
+    old_tip_ = update.old_oid;
     ASSIGN_OR_RETURN(std::vector<git_oid> commits, NewCommits(update));
     for (const git_oid& commit : commits) RETURN_IF_ERROR(CheckCommit(update.ref, commit));
     return Status::Ok();
@@ -62,7 +69,8 @@ class Checker {
     for (const git_oid& commit : commits) {
       ASSIGN_OR_RETURN(CommitInfo info, repo_.ReadCommit(commit));
       const std::string* for_satellite = Trailer(info, "Strata-Satellite");
-      if (ControllerOf(info) != "sync" || for_satellite == nullptr || *for_satellite != satellite) {
+      if (ControllerOf(info, update.ref) != "sync" || for_satellite == nullptr ||
+          *for_satellite != satellite) {
         Refuse(update.ref, &info, "", "slice-ref-not-sync",
                "only the sync controller moves " + update.ref + ", onto slice commits of " +
                    satellite);
@@ -85,19 +93,34 @@ class Checker {
     refusals_.push_back(std::move(r));
   }
 
-  // The controller a commit is from: its trailer and its identity agree; "" for a person.
-  // A commit that claims a controller it is not from is refused here and treated as a person's.
-  std::string ControllerOf(const CommitInfo& info, const std::string& ref = "") {
+  // The controller a commit is from: "" for a person's. A commit that claims a controller (by
+  // trailer or identity) is refused when pushed controller commits are not trusted, or when its
+  // trailer and identity disagree; it is then judged as a person's commit as well.
+  std::string ControllerOf(const CommitInfo& info, const std::string& ref) {
     const std::string* claimed = Trailer(info, "Strata-Controller");
-    if (claimed == nullptr) return "";
-    if (prefixes_.count(*claimed) != 0 && info.author_email == *claimed + std::string(kControllerDomain)) {
-      return *claimed;
+    bool controller_identity =
+        info.author_email.size() > kControllerDomain.size() &&
+        info.author_email.compare(info.author_email.size() - kControllerDomain.size(),
+                                  kControllerDomain.size(), kControllerDomain) == 0;
+    if (claimed == nullptr && !controller_identity) return "";
+    std::string name = claimed != nullptr ? *claimed : "";
+    if (!options_.trust_pushed_controller_commits) {
+      Refuse(ref, &info, "", "controller-commit-pushed",
+             "strata's controllers commit in place, never through a push: a pushed commit may "
+             "not claim to be a controller's (" +
+                 (claimed != nullptr ? "Strata-Controller: " + *claimed : info.author_email) + ")");
+      return "";
     }
-    if (!ref.empty()) {
-      Refuse(ref, &info, "", "controller-identity",
-             "the commit says Strata-Controller: " + *claimed + " but is authored by " +
-                 info.author_email + (prefixes_.count(*claimed) == 0 ? " (and no such controller exists)" : ""));
+    if (claimed != nullptr && prefixes_.count(name) != 0 &&
+        info.author_email == name + std::string(kControllerDomain)) {
+      return name;
     }
+    Refuse(
+        ref, &info, "", "controller-identity",
+        "the commit says Strata-Controller: " + (claimed != nullptr ? name : "(nothing)") +
+            " but is authored by " + info.author_email +
+            (claimed != nullptr && prefixes_.count(name) == 0 ? " (and no such controller exists)"
+                                                              : ""));
     return "";
   }
 
@@ -105,7 +128,7 @@ class Checker {
   Result<std::vector<git_oid>> NewCommits(const RefUpdate& update) {
     git_revwalk* raw = nullptr;
     if (int rc = git_revwalk_new(&raw, repo_.raw()); rc < 0) return GitError(rc, "revwalk");
-    std::unique_ptr<git_revwalk, decltype(&git_revwalk_free)> walk(raw, git_revwalk_free);
+    RevwalkPtr walk(raw);
     git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
     if (int rc = git_revwalk_push(walk.get(), &update.new_oid); rc < 0) {
       return GitError(rc, "walking from " + OidToHex(update.new_oid));
@@ -117,23 +140,30 @@ class Checker {
     }
     std::vector<git_oid> out;
     git_oid id;
-    while (git_revwalk_next(&id, walk.get()) == 0) out.push_back(id);
+    int rc;
+    while ((rc = git_revwalk_next(&id, walk.get())) == 0) out.push_back(id);
+    if (rc != GIT_ITEROVER) return GitError(rc, "walking the pushed commits");  // fail closed
+    for (const git_oid& commit : out) pushed_.insert(OidToHex(commit));
     return out;
   }
 
-  // The files a commit changes: against its parent, or for a merge, what differs from every
-  // parent (what the merge itself brings, not what one side already had).
+  // The files a commit changes: against its parent, or for a merge, what differs from each of
+  // its trusted parents (the branch's old tip and the push's own commits, which are checked
+  // themselves): what the merge brings, not what a trusted side already had. An old commit of
+  // the branch is not trusted as a parent: merging it would bring back an old derived/.
   Result<std::vector<ChangedFile>> ChangedBy(const CommitInfo& info) {
     git_oid first_parent_tree{};
     if (!info.parents.empty()) {
       ASSIGN_OR_RETURN(first_parent_tree, repo_.TreeOfCommit(info.parents[0]));
     }
-    ASSIGN_OR_RETURN(std::vector<ChangedFile> changed, repo_.DiffTrees(first_parent_tree, info.tree));
+    ASSIGN_OR_RETURN(std::vector<ChangedFile> changed,
+                     repo_.DiffTrees(first_parent_tree, info.tree));
     if (info.parents.size() < 2) return changed;
     std::vector<ChangedFile> merged;
     for (const ChangedFile& c : changed) {
       bool new_to_all = true;
       for (size_t i = 1; i < info.parents.size() && new_to_all; ++i) {
+        if (!Trusted(info.parents[i])) continue;
         ASSIGN_OR_RETURN(git_oid tree, repo_.TreeOfCommit(info.parents[i]));
         Result<TreeFile> there = repo_.FindPath(tree, c.path);
         if (there.ok()) {
@@ -147,6 +177,10 @@ class Checker {
       if (new_to_all) merged.push_back(c);
     }
     return merged;
+  }
+
+  bool Trusted(const git_oid& parent) const {
+    return git_oid_equal(&parent, &old_tip_) || pushed_.count(OidToHex(parent)) != 0;
   }
 
   Status CheckCommit(const std::string& ref, const git_oid& commit) {
@@ -201,7 +235,9 @@ class Checker {
   }
 
   const Repository& repo_;
-  std::string branch_;
+  GuardOptions options_;
+  git_oid old_tip_{};                            // the fleet branch's tip before the push
+  std::set<std::string> pushed_;                 // the commits the push adds
   std::map<std::string, std::string> prefixes_;  // controller → the prefix it owns
   std::unique_ptr<specs::SchemaValidator> validator_;
   std::vector<Refusal> refusals_;
@@ -235,8 +271,8 @@ Result<std::vector<RefUpdate>> ParseRefUpdates(std::string_view input) {
 
 Result<std::vector<Refusal>> CheckPush(const Repository& repo,
                                        const std::vector<RefUpdate>& updates,
-                                       const std::string& branch) {
-  Checker checker(repo, branch);
+                                       const GuardOptions& options) {
+  Checker checker(repo, options);
   for (const RefUpdate& update : updates) RETURN_IF_ERROR(checker.Check(update));
   return checker.TakeRefusals();
 }

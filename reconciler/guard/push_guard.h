@@ -2,15 +2,21 @@
 // git accepts a push (`strata hook install --server`, `strata hook pre-receive`).
 //
 // On the fleet branch, every commit the push adds is checked against the commit before it (a
-// merge only for what differs from all its parents):
-//   - a controller's commit (its Strata-Controller trailer and its identity,
-//     "<name>@controllers.strata.local", must agree) writes only under that controller's prefix;
+// merge only for what differs from its trusted parents: the branch's old tip and the push's own
+// commits, so a merge cannot bring back an old state of derived/):
 //   - a person's commit writes nothing under derived/ or satellites/, and every spec file it adds
 //     or changes passes validation (schema and path rules; the fleet-wide checks are the
-//     controllers', which report on strata.status).
-// A satellite's ref (refs/heads/satellites/<id>) only moves forward, onto the sync controller's
-// slice commits for that satellite (trailer Strata-Satellite: <id>), and is never deleted; the
-// fleet branch is never deleted. Other refs pass untouched.
+//     controllers', which report on strata.status);
+//   - a controller's commit (a Strata-Controller trailer or a controller's identity,
+//     "<name>@controllers.strata.local"): strata's controllers commit to the repository in place,
+//     never through a push, so a pushed one is refused, since anyone can write a trailer and an
+//     author. Only where controllers push through the git host's own authentication
+//     (`trust_pushed_controller_commits`) is it accepted, when trailer and identity agree and it
+//     writes only under that controller's prefix.
+// A satellite's ref (refs/heads/satellites/<id>) is the sync controller's: a push moves it only
+// with trusted controller commits, only forward, onto slice commits for that satellite (trailer
+// Strata-Satellite: <id>), and never deletes it. refs/strata/ (the reconciler's checkpoints) and
+// the fleet branch's deletion are refused. Other refs pass untouched.
 // The cost follows the push: only the new commits are read, and only the files they change.
 #pragma once
 
@@ -45,11 +51,16 @@ Result<std::vector<RefUpdate>> ParseRefUpdates(std::string_view input);
 
 // Every reason to refuse `updates`; empty when the push may go in. kInternal when the
 // repository cannot be read.
+struct GuardOptions {
+  std::string branch = "main";
+  bool trust_pushed_controller_commits = false;
+};
 Result<std::vector<Refusal>> CheckPush(const Repository& repo,
                                        const std::vector<RefUpdate>& updates,
-                                       const std::string& branch = "main");
+                                       const GuardOptions& options = {});
 
-// "refused refs/heads/main: commit 1a2b3c4d (Ada <ada@x>): derived/pkc/x.yaml: [people-write-derived] …"
+// "refused refs/heads/main: commit 1a2b3c4d (Ada <ada@x>): derived/pkc/x.yaml:
+// [people-write-derived] …"
 std::string FormatRefusal(const Refusal& refusal);
 
 }  // namespace strata::guard

@@ -53,7 +53,8 @@ std::map<std::string, int64_t> NodePools(const specs::Node* doc) {
   const specs::Node* list = doc != nullptr ? doc->AtPath("spec.nodePools") : nullptr;
   if (list == nullptr || !list->is_sequence()) return pools;
   for (const specs::Node& pool : list->items()) {
-    pools[std::string(pool.StringAt("name"))] = pool.Find("nodes") ? pool.Find("nodes")->as_int() : 0;
+    pools[std::string(pool.StringAt("name"))] =
+        pool.Find("nodes") ? pool.Find("nodes")->as_int() : 0;
   }
   return pools;
 }
@@ -65,7 +66,8 @@ std::string DescribeKafka(PlannedChange::Action action, const std::string& name,
     std::string out = "new physical Kafka cluster " + name + " in " + Where(after) + ": " +
                       Plural(Int(after, "spec.brokers"), "broker") + ", " +
                       Text(after, "spec.tenancy");
-    if (Text(after, "spec.tenancy") == "dedicated") out += " to " + Text(after, "spec.tenants[0].key");
+    if (Text(after, "spec.tenancy") == "dedicated")
+      out += " to " + Text(after, "spec.tenants[0].key");
     return out;
   }
   if (action == Action::kDelete) {
@@ -98,8 +100,8 @@ std::string DescribeK8s(PlannedChange::Action action, const std::string& name,
     int64_t nodes = 0;
     for (const auto& [pool, n] : NodePools(after)) nodes += n;
     return "new Kubernetes cluster " + name + " in " + Where(after) +
-           (dedicated.empty() ? "" : " dedicated to " + dedicated) + " (" +
-           Plural(nodes, "node") + ")";
+           (dedicated.empty() ? "" : " dedicated to " + dedicated) + " (" + Plural(nodes, "node") +
+           ")";
   }
   if (action == Action::kDelete) {
     return "Kubernetes cluster " + name + " in " + Where(before) + " removed";
@@ -117,9 +119,11 @@ std::string DescribeK8s(PlannedChange::Action action, const std::string& name,
     }
   }
   for (const auto& [pool, nodes] : was) {
-    if (now.count(pool) == 0) parts.push_back("node pool " + pool + " in " + Where(before) + " removed");
+    if (now.count(pool) == 0)
+      parts.push_back("node pool " + pool + " in " + Where(before) + " removed");
   }
-  size_t workloads_was = Count(before, "spec.workloads"), workloads_now = Count(after, "spec.workloads");
+  size_t workloads_was = Count(before, "spec.workloads"),
+         workloads_now = Count(after, "spec.workloads");
   if (workloads_was != workloads_now) {
     parts.push_back(name + ": workloads " + std::to_string(workloads_was) + " → " +
                     std::to_string(workloads_now));
@@ -130,13 +134,17 @@ std::string DescribeK8s(PlannedChange::Action action, const std::string& name,
 std::string DescribeSliceEntry(PlannedChange::Action action, const std::string& path,
                                const specs::Node* before, const specs::Node* after) {
   const specs::Node* doc = after != nullptr ? after : before;
-  std::string what = Text(doc, "spec.resource.kind") + " " + Text(doc, "spec.resource.metadata.name");
+  std::string what =
+      Text(doc, "spec.resource.kind") + " " + Text(doc, "spec.resource.metadata.name");
   if (what == " ") what = path;
   std::string k8s = Text(doc, "spec.k8sCluster");
   switch (action) {
-    case PlannedChange::Action::kCreate: return "apply " + what + " on " + k8s;
-    case PlannedChange::Action::kDelete: return "remove " + what + " from " + k8s;
-    case PlannedChange::Action::kUpdate: break;
+    case PlannedChange::Action::kCreate:
+      return "apply " + what + " on " + k8s;
+    case PlannedChange::Action::kDelete:
+      return "remove " + what + " from " + k8s;
+    case PlannedChange::Action::kUpdate:
+      break;
   }
   return "update " + what + " on " + k8s;
 }
@@ -148,7 +156,7 @@ PlannedChange Describe(const std::string& path, const std::optional<std::string>
   using Action = PlannedChange::Action;
   PlannedChange change;
   change.path = path;
-  change.action = !before_bytes.has_value() ? Action::kCreate
+  change.action = !before_bytes.has_value()  ? Action::kCreate
                   : !after_bytes.has_value() ? Action::kDelete
                                              : Action::kUpdate;
   std::optional<specs::Node> before = Parse(path, before_bytes);
@@ -170,15 +178,20 @@ PlannedChange Describe(const std::string& path, const std::optional<std::string>
   if (change.summary.empty()) {
     std::string what = (change.kind.empty() ? "file" : change.kind) + " " + name;
     switch (change.action) {
-      case Action::kCreate: change.summary = "new " + what; break;
-      case Action::kDelete: change.summary = what + " removed"; break;
+      case Action::kCreate:
+        change.summary = "new " + what;
+        break;
+      case Action::kDelete:
+        change.summary = what + " removed";
+        break;
       case Action::kUpdate:
-        change.summary = change.fields.empty()
-                             ? what + " rewritten"
-                             : what + ": " + specs::FormatFieldChange(change.fields.front()) +
-                                   (change.fields.size() > 1
-                                        ? " (+" + std::to_string(change.fields.size() - 1) + " more)"
-                                        : "");
+        change.summary =
+            change.fields.empty()
+                ? what + " rewritten"
+                : what + ": " + specs::FormatFieldChange(change.fields.front()) +
+                      (change.fields.size() > 1
+                           ? " (+" + std::to_string(change.fields.size() - 1) + " more)"
+                           : "");
         break;
     }
   }

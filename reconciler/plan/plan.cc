@@ -20,6 +20,13 @@ namespace {
 Result<git_oid> MergeBase(const Repository& repo, const git_oid& a, const git_oid& b) {
   git_oid out;
   int rc = git_merge_base(&out, repo.raw(), &a, &b);
+  if (rc == GIT_ENOTFOUND && git_repository_is_shallow(repo.raw()) == 1) {
+    return Status::FailedPrecondition("the clone is shallow and does not reach the merge base of " +
+                                      OidToHex(a).substr(0, 12) + " and " +
+                                      OidToHex(b).substr(0, 12) +
+                                      ": fetch the whole history (git fetch --unshallow, "
+                                      "or fetch-depth: 0 in CI)");
+  }
   if (rc == GIT_ENOTFOUND) {
     return Status::FailedPrecondition(OidToHex(a).substr(0, 12) + " and " +
                                       OidToHex(b).substr(0, 12) + " share no history");
@@ -45,23 +52,18 @@ std::vector<EventError> ToErrors(const specs::Diagnostics& diagnostics) {
 }
 
 struct Owners {
-  std::map<std::string, int> layers;  // controller → layer
-  std::vector<std::pair<std::string, std::string>> prefixes;  // prefix → controller
+  std::map<std::string, int> layers;            // controller → layer
+  std::map<std::string, std::string> prefixes;  // controller → the prefix it owns
   std::string OwnerOf(const std::string& path) const {
-    for (const auto& [prefix, name] : prefixes) {
-      if (path.compare(0, prefix.size(), prefix) == 0) return name;
-    }
-    return "";
+    return controllers::OwnerOfPath(prefixes, path);
   }
 };
 
 Result<Owners> LoadOwners() {
   Owners owners;
   std::vector<controller::ControllerInfo> infos;
-  for (const auto& c : controllers::MakeAllControllers()) {
-    infos.push_back(c->info());
-    owners.prefixes.emplace_back(c->info().prefix, c->info().name);
-  }
+  for (const auto& c : controllers::MakeAllControllers()) infos.push_back(c->info());
+  owners.prefixes = controllers::ControllerPrefixes();
   ASSIGN_OR_RETURN(controller::LayerCake cake, controller::ComputeLayers(infos));
   for (size_t i = 0; i < cake.layers.size(); ++i) {
     for (const auto& info : cake.layers[i]) owners.layers[info.name] = static_cast<int>(i) + 1;
@@ -87,14 +89,16 @@ Result<Applied> ApplyPullRequest(const Repository& repo, const git_oid& merge_ba
   std::vector<std::string> conflicts;
   for (const ChangedFile& c : changed) {
     Result<specs::PathRule> rule = specs::ClassifyPath(c.path);
-    if (rule.ok() && (rule->area == specs::Area::kDerived || rule->area == specs::Area::kSatellite)) {
+    if (rule.ok() &&
+        (rule->area == specs::Area::kDerived || rule->area == specs::Area::kSatellite)) {
       std::string owner = owners.OwnerOf(c.path);
       out.problems.push_back(
-          {c.path, "", "ownership",
+          {c.path,
+           "",
+           "ownership",
            {{c.path, 0, 0, "",
-             "people may not change " + std::string(rule->area == specs::Area::kDerived
-                                                        ? "derived/"
-                                                        : "satellites/") +
+             "people may not change " +
+                 std::string(rule->area == specs::Area::kDerived ? "derived/" : "satellites/") +
                  (owner.empty() ? "" : " (owned by the " + owner + " controller)")}}});
       continue;
     }
@@ -110,7 +114,8 @@ Result<Applied> ApplyPullRequest(const Repository& repo, const git_oid& merge_ba
     }
     ASSIGN_OR_RETURN(std::string bytes, repo.ReadBlob(c.new_oid));
     if (!rule.ok()) {
-      out.problems.push_back({c.path, "", "validation", {{c.path, 0, 0, "", rule.status().message()}}});
+      out.problems.push_back(
+          {c.path, "", "validation", {{c.path, 0, 0, "", rule.status().message()}}});
     } else if (rule->area != specs::Area::kNotSpec) {
       specs::Diagnostics diagnostics;
       std::optional<specs::Resource> resource =
@@ -172,11 +177,10 @@ Result<PlanResult> Plan(const PlanOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<ScratchRepo> scratch, ScratchRepo::Create(fleet));
   Repository& repo = scratch->repo();
   ASSIGN_OR_RETURN(git_oid start_tree, repo.UpdateTree(base_tree, applied.updates));
-  ASSIGN_OR_RETURN(git_oid start,
-                   repo.Commit("refs/heads/main", start_tree, {base, head},
-                               "strata plan: " + result.head.substr(0, 12) + " onto " +
-                                   result.base.substr(0, 12),
-                               "strata plan", "plan@strata.local"));
+  ASSIGN_OR_RETURN(git_oid start, repo.Commit("refs/heads/main", start_tree, {base, head},
+                                              "strata plan: " + result.head.substr(0, 12) +
+                                                  " onto " + result.base.substr(0, 12),
+                                              "strata plan", "plan@strata.local"));
   (void)start;
   ASSIGN_OR_RETURN(auto cake, controllers::InProcessCake::Create(scratch->path()));
   cake->StartFrom(base_tree);
@@ -210,7 +214,8 @@ Result<PlanResult> Plan(const PlanOptions& options) {
     change.layer = owners.layers[owner];
     if (Result<specs::PathRule> rule = specs::ClassifyPath(c.path);
         rule.ok() && rule->area == specs::Area::kSatellite) {
-      std::string id = c.path.substr(11, c.path.find('/', 11) - 11);
+      constexpr size_t kSatellites = std::string_view("satellites/").size();
+      std::string id = c.path.substr(kSatellites, c.path.find('/', kSatellites) - kSatellites);
       SatellitePlan& sat = satellites[id];
       sat.satellite = id;
       ++(change.action == PlannedChange::Action::kCreate   ? sat.created
@@ -228,7 +233,8 @@ Result<PlanResult> Plan(const PlanOptions& options) {
   if (options.collect_settled_files) {
     RETURN_IF_ERROR(CollectSettled(repo, settled_tree, &result.settled_files));
   }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 

@@ -30,12 +30,12 @@ struct PlanOptions {
 struct PlannedChange {
   enum class Action { kCreate, kUpdate, kDelete };
   Action action = Action::kUpdate;
-  std::string path;        // "derived/pkc/aws/us-west-2/pkc-1a2b3c.yaml"
-  std::string controller;  // the controller that owns the path
-  int layer = 0;           // its layer (1 = the front)
-  std::string kind;        // "PhysicalKafkaCluster"
-  std::string name;        // metadata.name
-  std::string summary;     // "+6 brokers on pkc-1a2b3c (6 → 12)"
+  std::string path;                        // "derived/pkc/aws/us-west-2/pkc-1a2b3c.yaml"
+  std::string controller;                  // the controller that owns the path
+  int layer = 0;                           // its layer (1 = the front)
+  std::string kind;                        // "PhysicalKafkaCluster"
+  std::string name;                        // metadata.name
+  std::string summary;                     // "+6 brokers on pkc-1a2b3c (6 → 12)"
   std::vector<specs::FieldChange> fields;  // annotations left out
 };
 
@@ -54,14 +54,14 @@ struct PlanProblem {
 };
 
 struct PlanResult {
-  std::string base;          // full commit ids
+  std::string base;  // full commit ids
   std::string head;
   std::string merge_base;
-  std::vector<std::string> changed_inputs;  // the people's files the pull request changes
-  std::vector<PlannedChange> changes;       // by layer, then path
-  std::vector<SatellitePlan> satellites;    // by satellite id
-  std::vector<PlanProblem> problems;        // by path
-  std::map<std::string, int> layers;        // controller → layer
+  std::vector<std::string> changed_inputs;           // the people's files the pull request changes
+  std::vector<PlannedChange> changes;                // by layer, then path
+  std::vector<SatellitePlan> satellites;             // by satellite id
+  std::vector<PlanProblem> problems;                 // by path
+  std::map<std::string, int> layers;                 // controller → layer
   std::map<std::string, std::string> settled_files;  // collect_settled_files only
   double seconds = 0;
 };

@@ -9,18 +9,24 @@ constexpr size_t kFieldsShown = 8;  // per file, in text and Markdown; JSON has 
 
 char Marker(PlannedChange::Action action) {
   switch (action) {
-    case PlannedChange::Action::kCreate: return '+';
-    case PlannedChange::Action::kDelete: return '-';
-    case PlannedChange::Action::kUpdate: break;
+    case PlannedChange::Action::kCreate:
+      return '+';
+    case PlannedChange::Action::kDelete:
+      return '-';
+    case PlannedChange::Action::kUpdate:
+      break;
   }
   return '~';
 }
 
 const char* ActionName(PlannedChange::Action action) {
   switch (action) {
-    case PlannedChange::Action::kCreate: return "create";
-    case PlannedChange::Action::kDelete: return "delete";
-    case PlannedChange::Action::kUpdate: break;
+    case PlannedChange::Action::kCreate:
+      return "create";
+    case PlannedChange::Action::kDelete:
+      return "delete";
+    case PlannedChange::Action::kUpdate:
+      break;
   }
   return "update";
 }
@@ -75,9 +81,9 @@ std::string SatelliteLine(const SatellitePlan& s) {
 }  // namespace
 
 std::string RenderText(const PlanResult& plan) {
-  std::string out = "strata plan: " + plan.head.substr(0, 12) + " onto " +
-                    plan.base.substr(0, 12) + " (" + std::to_string(plan.changed_inputs.size()) +
-                    " file" + (plan.changed_inputs.size() == 1 ? "" : "s") +
+  std::string out = "strata plan: " + plan.head.substr(0, 12) + " onto " + plan.base.substr(0, 12) +
+                    " (" + std::to_string(plan.changed_inputs.size()) + " file" +
+                    (plan.changed_inputs.size() == 1 ? "" : "s") +
                     " changed by the pull request)\n";
   if (!plan.problems.empty()) {
     out += "\nRefused:\n";

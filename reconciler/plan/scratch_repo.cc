@@ -9,8 +9,8 @@ namespace strata::plan {
 
 Result<std::unique_ptr<ScratchRepo>> ScratchRepo::Create(const Repository& fleet) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string templ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                      "/strata-plan-XXXXXX";
+  std::string templ =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/strata-plan-XXXXXX";
   if (mkdtemp(templ.data()) == nullptr) {
     return Status::Internal("making a scratch directory in " + templ + ": " +
                             std::error_code(errno, std::generic_category()).message());

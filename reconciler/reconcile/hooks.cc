@@ -105,14 +105,16 @@ Result<std::vector<std::string>> InstallWakeHooks(const std::string& repo_path,
 }
 
 Result<std::string> InstallGuardHook(const std::string& repo_path, const std::string& strata,
-                                     const std::string& branch, bool force) {
+                                     const std::string& branch, bool trust_pushed_controller_commits,
+                                     bool force) {
   ASSIGN_OR_RETURN(Repository repo, Repository::Open(repo_path));
   if (git_repository_is_bare(repo.raw()) == 0) {
     return Status::InvalidArgument(repo_path + " has a work tree: the guard belongs in the bare "
                                    "repository people push to");
   }
   ASSIGN_OR_RETURN(std::filesystem::path hooks, HooksDir(repo));
-  std::string command = ShellQuote(strata) + " hook pre-receive --branch " + ShellQuote(branch);
+  std::string command = ShellQuote(strata) + " hook pre-receive --branch " + ShellQuote(branch) +
+                        (trust_pushed_controller_commits ? " --trust-pushed-controller-commits" : "");
   std::string script = "#!/bin/sh\n" + std::string(kMarker) +
                        " --server: the guard of the fleet branch.\n"
                        "# Refuses a push whose commits break validation or ownership, naming the "

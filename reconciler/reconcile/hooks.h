@@ -21,9 +21,11 @@ Result<std::vector<std::string>> InstallWakeHooks(const std::string& repo_path,
                                                   const std::string& strata, bool force);
 
 // The server-side guard: a pre-receive hook in the bare repository at `repo_path` that runs
-// `strata hook pre-receive --branch BRANCH` (see reconciler/guard/push_guard.h); returns the file
-// written. kInvalidArgument for a repository with a work tree; kAlreadyExists as above.
+// `strata hook pre-receive --branch BRANCH` (see reconciler/guard/push_guard.h), with
+// --trust-pushed-controller-commits when asked; returns the file written. kInvalidArgument for a
+// repository with a work tree; kAlreadyExists as above.
 Result<std::string> InstallGuardHook(const std::string& repo_path, const std::string& strata,
-                                     const std::string& branch, bool force);
+                                     const std::string& branch, bool trust_pushed_controller_commits,
+                                     bool force);
 
 }  // namespace strata::reconcile

@@ -57,8 +57,8 @@ int main(int argc, char** argv) {
       clusters = std::atoi(argv[++i]);
     }
   }
-  std::string dir = std::filesystem::temp_directory_path() /
-                    ("strata-guard-bench-" + std::to_string(getpid()));
+  std::string dir =
+      std::filesystem::temp_directory_path() / ("strata-guard-bench-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::printf("guard_bench: %d clusters, %d one-file pushes\n", clusters, pushes);
@@ -90,8 +90,8 @@ int main(int argc, char** argv) {
     const strata::TreeFile& file = specs[(static_cast<size_t>(i) * 7919) % specs.size()];
     std::string content = *client->ReadBlob(file.oid) + "# push " + std::to_string(i) + "\n";
     auto tree = client->UpdateTree(*client->TreeOfCommit(parent), {{file.path, content}});
-    auto commit = client->Commit("refs/heads/main", *tree, {parent}, "bench: push " +
-                                 std::to_string(i), "Ada", "ada@example.com");
+    auto commit = client->Commit("refs/heads/main", *tree, {parent},
+                                 "bench: push " + std::to_string(i), "Ada", "ada@example.com");
     if (!commit.ok()) return 1;
     guarded_ms.push_back(TimeMs("git -C " + dir + "/client.git push -q guarded main"));
     plain_ms.push_back(TimeMs("git -C " + dir + "/client.git push -q plain main"));
@@ -101,8 +101,9 @@ int main(int argc, char** argv) {
                              kStrata + " hook pre-receive"));
   }
   auto hook = Summarise(hook_ms), guarded = Summarise(guarded_ms), plain = Summarise(plain_ms);
-  std::printf("  strata hook pre-receive alone        median %7.1f ms   p99 %7.1f ms   (target < 100 ms)\n",
-              hook.median, hook.p99);
+  std::printf(
+      "  strata hook pre-receive alone        median %7.1f ms   p99 %7.1f ms   (target < 100 ms)\n",
+      hook.median, hook.p99);
   std::printf("  git push into the guarded repository median %7.1f ms   p99 %7.1f ms\n",
               guarded.median, guarded.p99);
   std::printf("  git push, no hook (peer)             median %7.1f ms   p99 %7.1f ms\n",

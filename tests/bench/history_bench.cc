@@ -27,8 +27,10 @@ using strata::bench::Ms;
 
 std::string Cluster(const std::string& org, const std::string& name, int cku) {
   return "apiVersion: strata.dev/v1alpha1\nkind: KafkaCluster\nmetadata:\n  name: " + name +
-         "\n  org: " + org + "\nspec:\n  sku: dedicated\n  cloud: aws\n  region: us-west-2\n"
-         "  availability: multi-zone\n  cku: " + std::to_string(cku) + "\n";
+         "\n  org: " + org +
+         "\nspec:\n  sku: dedicated\n  cloud: aws\n  region: us-west-2\n"
+         "  availability: multi-zone\n  cku: " +
+         std::to_string(cku) + "\n";
 }
 
 std::string Derived(const std::string& kind, const std::string& name, const std::string& source,
@@ -116,7 +118,8 @@ int main(int argc, char** argv) {
             : commit({{path, Cluster(org, name, 1 + i % 9)}}, "resize " + name, "Bo");
     if (!s.ok()) return Fail(s);
   }
-  if (auto s = repo->CompareAndSwapRef("refs/heads/main", {}, *head, "bench"); !s.ok()) return Fail(s);
+  if (auto s = repo->CompareAndSwapRef("refs/heads/main", {}, *head, "bench"); !s.ok())
+    return Fail(s);
   double build_ms = Ms(Clock::now() - build_start);
   std::printf("history_bench: %d clusters, %d commits (%d change the key), built in %.0f ms\n",
               clusters, made, key_changes, build_ms);
@@ -125,59 +128,63 @@ int main(int argc, char** argv) {
   // `git repack -ad` (as a git host or a gc'd clone holds them).
   bool failed = false;
   for (const char* layout : {"loose objects", "packed"}) {
-  if (std::strcmp(layout, "packed") == 0) {
-    auto packed = strata::bench::RunProcess({"git", "-C", dir, "repack", "-adq"}, "/dev/null");
-    if (packed.code != 0) return Fail(strata::Status::Internal("git repack failed"));
-    auto reopened = Repository::Open(dir);
-    if (!reopened.ok()) return Fail(reopened.status());
-    repo = std::move(reopened);
-  }
-  std::printf(" %s:\n", layout);
-  // The library call, best of 3.
-  double library_ms = 1e9;
-  size_t entries = 0, caused = 0;
-  for (int run = 0; run < 3; ++run) {
-    auto start = Clock::now();
-    auto history = strata::audit::ReadHistory(*repo, {"KafkaCluster/acme/orders"});
-    if (!history.ok()) return Fail(history.status());
-    library_ms = std::min(library_ms, Ms(Clock::now() - start));
-    entries = history->entries.size();
-    caused = 0;
-    for (const auto& e : history->entries) caused += e.caused.size();
-  }
-  // The binary, best of 3, and git's walk, best of 3.
-  double binary_ms = 1e9, git_ms = 1e9;
-  long peak_kb = 0;
-  for (int run = 0; run < 3; ++run) {
-    auto r = strata::bench::RunProcess({STRATA_BINARY, "history", "KafkaCluster/acme/orders",
-                                        "--repo", dir, "--output", "json"}, "/dev/null");
-    if (r.code != 0) return Fail(strata::Status::Internal("strata history exited " + std::to_string(r.code)));
-    binary_ms = std::min(binary_ms, r.seconds * 1000);
-    peak_kb = std::max(peak_kb, r.peak_kb);
-    auto g = strata::bench::RunProcess({"git", "-C", dir, "log", "--first-parent", "--format=%H",
-                                        "--", key_path}, dir + "/git-log.out");
-    if (g.code != 0) return Fail(strata::Status::Internal("git log failed"));
-    git_ms = std::min(git_ms, g.seconds * 1000);
-  }
-  size_t git_lines = 0;
-  {
-    std::ifstream in(dir + "/git-log.out");
-    for (std::string line; std::getline(in, line);) ++git_lines;
-  }
-  std::printf("  strata history (binary, json)     %8.1f ms   peak %ld KiB\n", binary_ms, peak_kb);
-  std::printf("  ReadHistory (library call)        %8.1f ms   %zu changes, %zu caused commits\n",
-              library_ms, entries, caused);
-  std::printf("  git log --first-parent -- PATH    %8.1f ms   %zu commits\n", git_ms, git_lines);
-  if (entries != git_lines || static_cast<int>(entries) != key_changes ||
-      caused != 3 * (entries - 1)) {
-    std::fprintf(stderr, "history_bench: answers disagree\n");
-    failed = true;
-  }
-  // The target is for a repository as git keeps it (packed); loose objects are shown for scale.
-  if (!quick && std::strcmp(layout, "packed") == 0 && binary_ms >= 1000) {
-    std::fprintf(stderr, "history_bench: over the one-second target\n");
-    failed = true;
-  }
+    if (std::strcmp(layout, "packed") == 0) {
+      auto packed = strata::bench::RunProcess({"git", "-C", dir, "repack", "-adq"}, "/dev/null");
+      if (packed.code != 0) return Fail(strata::Status::Internal("git repack failed"));
+      auto reopened = Repository::Open(dir);
+      if (!reopened.ok()) return Fail(reopened.status());
+      repo = std::move(reopened);
+    }
+    std::printf(" %s:\n", layout);
+    // The library call, best of 3.
+    double library_ms = 1e9;
+    size_t entries = 0, caused = 0;
+    for (int run = 0; run < 3; ++run) {
+      auto start = Clock::now();
+      auto history = strata::audit::ReadHistory(*repo, {"KafkaCluster/acme/orders"});
+      if (!history.ok()) return Fail(history.status());
+      library_ms = std::min(library_ms, Ms(Clock::now() - start));
+      entries = history->entries.size();
+      caused = 0;
+      for (const auto& e : history->entries) caused += e.caused.size();
+    }
+    // The binary, best of 3, and git's walk, best of 3.
+    double binary_ms = 1e9, git_ms = 1e9;
+    long peak_kb = 0;
+    for (int run = 0; run < 3; ++run) {
+      auto r = strata::bench::RunProcess(
+          {STRATA_BINARY, "history", "KafkaCluster/acme/orders", "--repo", dir, "--output", "json"},
+          "/dev/null");
+      if (r.code != 0)
+        return Fail(strata::Status::Internal("strata history exited " + std::to_string(r.code)));
+      binary_ms = std::min(binary_ms, r.seconds * 1000);
+      peak_kb = std::max(peak_kb, r.peak_kb);
+      auto g = strata::bench::RunProcess(
+          {"git", "-C", dir, "log", "--first-parent", "--format=%H", "--", key_path},
+          dir + "/git-log.out");
+      if (g.code != 0) return Fail(strata::Status::Internal("git log failed"));
+      git_ms = std::min(git_ms, g.seconds * 1000);
+    }
+    size_t git_lines = 0;
+    {
+      std::ifstream in(dir + "/git-log.out");
+      for (std::string line; std::getline(in, line);) ++git_lines;
+    }
+    std::printf("  strata history (binary, json)     %8.1f ms   peak %ld KiB\n", binary_ms,
+                peak_kb);
+    std::printf("  ReadHistory (library call)        %8.1f ms   %zu changes, %zu caused commits\n",
+                library_ms, entries, caused);
+    std::printf("  git log --first-parent -- PATH    %8.1f ms   %zu commits\n", git_ms, git_lines);
+    if (entries != git_lines || static_cast<int>(entries) != key_changes ||
+        caused != 3 * (entries - 1)) {
+      std::fprintf(stderr, "history_bench: answers disagree\n");
+      failed = true;
+    }
+    // The target is for a repository as git keeps it (packed); loose objects are shown for scale.
+    if (!quick && std::strcmp(layout, "packed") == 0 && binary_ms >= 1000) {
+      std::fprintf(stderr, "history_bench: over the one-second target\n");
+      failed = true;
+    }
   }
   if (std::getenv("HISTORY_BENCH_KEEP") == nullptr) std::filesystem::remove_all(dir);
   return failed ? 1 : 0;

@@ -25,8 +25,8 @@
 #include <string>
 #include <vector>
 
+#include "reconciler/audit/dates.h"
 #include "reconciler/audit/usage_test_support.h"
-#include "reconciler/audit/usage_time.h"
 #include "tests/bench/bench_support.h"
 
 namespace {
@@ -59,21 +59,22 @@ struct Cluster {
 const char* const kRegions[] = {"us-west-2", "us-east-1", "eu-central-1"};
 
 std::string Yaml(const Cluster& c) {
-  return c.cku == 0 ? KafkaClusterYaml(c.org, c.name, "standard", "aws", kRegions[c.region],
-                                       std::nullopt)
-                    : KafkaClusterYaml(c.org, c.name, "dedicated", "aws", kRegions[c.region], c.cku);
+  return c.cku == 0
+             ? KafkaClusterYaml(c.org, c.name, "standard", "aws", kRegions[c.region], std::nullopt)
+             : KafkaClusterYaml(c.org, c.name, "dedicated", "aws", kRegions[c.region], c.cku);
 }
 
 // Writes the year: the fleet at `start`, then people commits evenly spread over 365 days, each
 // resizing, moving or (one in ten) deleting and re-creating one cluster, and a controller commit
 // under derived/ after every fourth.
-void WriteHistory(strata::audit::testing::TimedHistory* history, const Shape& shape, int64_t start) {
+void WriteHistory(strata::audit::testing::TimedHistory* history, const Shape& shape,
+                  int64_t start) {
   std::mt19937 random(42);
   std::vector<Cluster> clusters;
   std::vector<strata::Repository::TreeUpdate> initial;
   for (int i = 0; i < shape.clusters; ++i) {
-    Cluster c{OrgName(i % shape.orgs), "cluster-" + std::to_string(i), static_cast<int>(i % 3 == 0 ? 0 : 1 + i % 8),
-              static_cast<int>(i % 3)};
+    Cluster c{OrgName(i % shape.orgs), "cluster-" + std::to_string(i),
+              static_cast<int>(i % 3 == 0 ? 0 : 1 + i % 8), static_cast<int>(i % 3)};
     initial.push_back({KafkaPath(c.org, c.name), Yaml(c)});
     clusters.push_back(std::move(c));
   }
@@ -87,14 +88,18 @@ void WriteHistory(strata::audit::testing::TimedHistory* history, const Shape& sh
       history->Remove(at, KafkaPath(c.org, c.name));
       history->Put(at + 600, KafkaPath(c.org, c.name), Yaml(c), "re-create " + c.name);
     } else {
-      if (what < 8) c.cku = c.cku == 0 ? 0 : 1 + static_cast<int>(random() % 12);
-      else c.region = (c.region + 1) % 3;
+      if (what < 8)
+        c.cku = c.cku == 0 ? 0 : 1 + static_cast<int>(random() % 12);
+      else
+        c.region = (c.region + 1) % 3;
       history->Put(at, KafkaPath(c.org, c.name), Yaml(c), "change " + c.name);
     }
     if (i % 4 == 3) {
-      history->Commit(at + 60, {{"derived/pkc/" + c.org + "/" + c.name + ".yaml",
-                                 "kind: PhysicalKafkaCluster\n# revision " + std::to_string(i) + "\n"}},
-                      "pkc: 1 physical cluster updated\n\nStrata-Controller: pkc\n", "", "strata pkc");
+      history->Commit(at + 60,
+                      {{"derived/pkc/" + c.org + "/" + c.name + ".yaml",
+                        "kind: PhysicalKafkaCluster\n# revision " + std::to_string(i) + "\n"}},
+                      "pkc: 1 physical cluster updated\n\nStrata-Controller: pkc\n", "",
+                      "strata pkc");
     }
   }
 }
@@ -117,7 +122,7 @@ size_t Lines(const std::string& file) {
 
 int Bench(const Shape& shape, const std::string& root) {
   std::string repo = root + "/fleet.git";
-  int64_t start = *strata::audit::ParseUsageTime("2025-01-01");
+  int64_t start = *strata::audit::ParseInstant("2025-01-01");
   auto began = strata::bench::Clock::now();
   {
     strata::audit::testing::TimedHistory history(repo);
@@ -130,10 +135,10 @@ int Bench(const Shape& shape, const std::string& root) {
     return 1;
   }
   double packed = strata::bench::Ms(strata::bench::Clock::now() - began) / 1000;
-  std::printf("== %d orgs, %d clusters, %d people commits + %d controller commits over 365 days "
-              "(written in %.1f s, packed in %.1f s) ==\n",
-              shape.orgs, shape.clusters, shape.people_commits, shape.people_commits / 4, written,
-              packed);
+  std::printf(
+      "== %d orgs, %d clusters, %d people commits + %d controller commits over 365 days "
+      "(written in %.1f s, packed in %.1f s) ==\n",
+      shape.orgs, shape.clusters, shape.people_commits, shape.people_commits / 4, written, packed);
 
   std::string org = OrgName(shape.orgs / 2);
   std::string out = root + "/usage.out";
@@ -147,28 +152,30 @@ int Bench(const Shape& shape, const std::string& root) {
     return 1;
   }
   size_t org_rows = Lines(out) - 1;
-  double git_org = Median3({"git", "-C", repo, "log", "--first-parent", "--format=%H %ct", "--",
-                            "tenants/" + org + "/"},
-                           root + "/git.out", &code);
+  double git_org = Median3(
+      {"git", "-C", repo, "log", "--first-parent", "--format=%H %ct", "--", "tenants/" + org + "/"},
+      root + "/git.out", &code);
   size_t org_commits = Lines(root + "/git.out");
-  std::printf("one org, a year     strata usage --org %s: %7.3f s (%zu rows)   |   git log "
-              "--first-parent -- tenants/%s/: %7.3f s (%zu commits)\n",
-              org.c_str(), one_org, org_rows, org.c_str(), git_org, org_commits);
+  std::printf(
+      "one org, a year     strata usage --org %s: %7.3f s (%zu rows)   |   git log "
+      "--first-parent -- tenants/%s/: %7.3f s (%zu commits)\n",
+      org.c_str(), one_org, org_rows, org.c_str(), git_org, org_commits);
 
-  double all = Median3({kStrata, "usage", "--repo", repo, "--from", "2025-01-01", "--to",
-                        "2026-01-01", "-o", "csv"},
-                       out, &code);
+  double all = Median3(
+      {kStrata, "usage", "--repo", repo, "--from", "2025-01-01", "--to", "2026-01-01", "-o", "csv"},
+      out, &code);
   if (code != 0) {
     std::fprintf(stderr, "strata usage failed, see %s\n", out.c_str());
     return 1;
   }
   size_t all_rows = Lines(out) - 1;
-  double git_all = Median3({"git", "-C", repo, "log", "--first-parent", "--format=%H %ct", "--",
-                            "tenants/"},
-                           root + "/git.out", &code);
-  std::printf("every org, a year   strata usage:              %7.3f s (%zu rows)   |   git log "
-              "--first-parent -- tenants/:        %7.3f s (%zu commits)\n",
-              all, all_rows, git_all, Lines(root + "/git.out"));
+  double git_all =
+      Median3({"git", "-C", repo, "log", "--first-parent", "--format=%H %ct", "--", "tenants/"},
+              root + "/git.out", &code);
+  std::printf(
+      "every org, a year   strata usage:              %7.3f s (%zu rows)   |   git log "
+      "--first-parent -- tenants/:        %7.3f s (%zu commits)\n",
+      all, all_rows, git_all, Lines(root + "/git.out"));
 
   double month = Median3({kStrata, "usage", "--repo", repo, "--org", org, "--from", "2025-12-01",
                           "--to", "2026-01-01", "-o", "csv"},
@@ -176,9 +183,10 @@ int Bench(const Shape& shape, const std::string& root) {
   double git_month = Median3({"git", "-C", repo, "log", "--first-parent", "--since=2025-12-01",
                               "--format=%H %ct", "--", "tenants/" + org + "/"},
                              root + "/git.out", &code);
-  std::printf("one org, last month strata usage --org %s: %7.3f s             |   git log "
-              "--since -- tenants/%s/:        %7.3f s\n",
-              org.c_str(), month, org.c_str(), git_month);
+  std::printf(
+      "one org, last month strata usage --org %s: %7.3f s             |   git log "
+      "--since -- tenants/%s/:        %7.3f s\n",
+      org.c_str(), month, org.c_str(), git_month);
   std::fflush(stdout);
   std::printf("target: one org over a year under 1 s: %s\n", one_org < 1.0 ? "met" : "MISSED");
   return 0;
@@ -188,8 +196,8 @@ int Bench(const Shape& shape, const std::string& root) {
 
 int main(int argc, char** argv) {
   bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
-  std::string root = std::filesystem::temp_directory_path() /
-                     ("strata-usage-bench-" + std::to_string(getpid()));
+  std::string root =
+      std::filesystem::temp_directory_path() / ("strata-usage-bench-" + std::to_string(getpid()));
   std::filesystem::remove_all(root);
   std::filesystem::create_directories(root);
   Shape shape = quick ? Shape{50, 500, 1000} : Shape{1000, 10000, 20000};

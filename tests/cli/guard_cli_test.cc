@@ -44,8 +44,8 @@ class GuardCliTest : public ::testing::Test {
   testing::Outcome Git(const std::string& args, const std::string& who = "Ada <ada@example.com>") {
     std::string name = who.substr(0, who.find(" <"));
     std::string email = who.substr(who.find('<') + 1, who.find('>') - who.find('<') - 1);
-    return Sh("cd " + fleet_->work() + " && git -c user.name='" + name + "' -c user.email=" +
-              email + " " + args);
+    return Sh("cd " + fleet_->work() + " && git -c user.name='" + name +
+              "' -c user.email=" + email + " " + args);
   }
   // Commits everything in the work tree and pushes it to `ref`; the push's output.
   testing::Outcome CommitAndPush(const std::string& message, const std::string& ref = "main",
@@ -97,15 +97,33 @@ TEST_F(GuardCliTest, APersonWritingUnderDerivedOrSatellitesIsRefused) {
   EXPECT_EQ(Main(), before);
 }
 
-TEST_F(GuardCliTest, AControllerWritesOnlyUnderItsOwnPrefixAndOnlyAsItself) {
+TEST_F(GuardCliTest, APushedCommitClaimingAControllerIsRefusedByDefault) {
   std::string before = Main();
-  // A commit in the pkc controller's name and identity, inside its prefix: accepted.
+  // strata's controllers commit in place; a push can forge a trailer and an author.
+  fleet_->Write("derived/pkc/acme/forged.yaml", "kind: PhysicalKafkaCluster\n");
+  testing::Outcome forged = CommitAndPush("pkc: 1 file added\n\nStrata-Controller: pkc", "main",
+                                          "strata pkc <pkc@controllers.strata.local>");
+  EXPECT_NE(forged.code, 0);
+  EXPECT_THAT(forged.out, HasSubstr("[controller-commit-pushed] strata's controllers commit in "
+                                    "place, never through a push: a pushed commit may not claim "
+                                    "to be a controller's (Strata-Controller: pkc)"));
+  EXPECT_THAT(forged.out, HasSubstr("derived/pkc/acme/forged.yaml: [people-write-derived]"));
+  EXPECT_EQ(Main(), before);
+}
+
+TEST_F(GuardCliTest, TrustedPushedControllerCommitsWriteOnlyUnderTheirPrefixAndOnlyAsThemselves) {
+  auto installed =
+      Sh(kStrata + " hook install --trust-pushed-controller-commits --server " + fleet_->bare());
+  ASSERT_EQ(installed.code, 0) << installed.out;
+  std::string before = Main();
   fleet_->Write("derived/pkc/acme/note.yaml", "kind: PhysicalKafkaCluster\n");
-  testing::Outcome own = CommitAndPush("pkc: 1 file added\n\nStrata-Controller: pkc\n"
-                                       "Strata-Cause: " + before, "main",
-                                       "strata pkc <pkc@controllers.strata.local>");
+  testing::Outcome own = CommitAndPush(
+      "pkc: 1 file added\n\nStrata-Controller: pkc\n"
+      "Strata-Cause: " +
+          before,
+      "main", "strata pkc <pkc@controllers.strata.local>");
   EXPECT_EQ(own.code, 0) << own.out;
-  // The same identity outside its prefix: refused.
+  std::string after_own = Main();
   fleet_->Write("derived/capacity/aws-us-west-2/k8s-extra.yaml", "kind: K8sCluster\n");
   testing::Outcome outside = CommitAndPush("pkc: 1 file added\n\nStrata-Controller: pkc", "main",
                                            "strata pkc <pkc@controllers.strata.local>");
@@ -113,35 +131,45 @@ TEST_F(GuardCliTest, AControllerWritesOnlyUnderItsOwnPrefixAndOnlyAsItself) {
   EXPECT_THAT(outside.out, HasSubstr("derived/capacity/aws-us-west-2/k8s-extra.yaml: "
                                      "[controller-outside-prefix] the pkc controller writes only "
                                      "under derived/pkc/"));
+  EXPECT_EQ(Main(), after_own);
   ASSERT_EQ(Git("reset -q --hard HEAD~1").code, 0);
-  // A person claiming to be a controller by its trailer: refused, and judged as a person.
   fleet_->Write("derived/pkc/acme/claimed.yaml", "kind: PhysicalKafkaCluster\n");
   testing::Outcome claimed = CommitAndPush("pkc: 1 file\n\nStrata-Controller: pkc");
   EXPECT_NE(claimed.code, 0);
   EXPECT_THAT(claimed.out, HasSubstr("[controller-identity] the commit says Strata-Controller: "
                                      "pkc but is authored by ada@example.com"));
   EXPECT_THAT(claimed.out, HasSubstr("[people-write-derived]"));
+  EXPECT_EQ(Main(), after_own);
 }
 
 TEST_F(GuardCliTest, OnlyTheSyncControllerMovesASatellitesRefAndNobodyDeletesTheBranch) {
   std::string slice = fleet_->Git("rev-parse satellites/aws-us-west-2-1");
-  testing::Outcome moved = Git("push origin HEAD:refs/heads/satellites/aws-us-west-2-1 --force");
-  EXPECT_NE(moved.code, 0);
   // main's head is a commit of the sync controller's, but not a slice of this satellite.
   ASSERT_THAT(Git("log -1 --format=%ae").out, HasSubstr("sync@controllers.strata.local"));
+  testing::Outcome moved = Git("push origin HEAD:refs/heads/satellites/aws-us-west-2-1 --force");
+  EXPECT_NE(moved.code, 0);
   EXPECT_THAT(moved.out, HasSubstr("[slice-ref-not-forward]"));
   // A real slice, but another satellite's, pushed as a new satellite's ref.
   ASSERT_EQ(Git("fetch -q origin refs/heads/satellites/aws-us-west-2-1").code, 0);
   testing::Outcome onto = Git("push origin FETCH_HEAD:refs/heads/satellites/aws-us-east-9-1");
+  EXPECT_NE(onto.code, 0);
   EXPECT_THAT(onto.out, HasSubstr("[slice-ref-not-sync] only the sync controller moves "
                                   "refs/heads/satellites/aws-us-east-9-1, onto slice commits of "
                                   "aws-us-east-9-1"));
-  EXPECT_EQ(fleet_->Git("rev-parse satellites/aws-us-west-2-1"), slice);
   testing::Outcome deleted = Git("push origin :refs/heads/satellites/aws-us-west-2-1");
+  EXPECT_NE(deleted.code, 0);
   EXPECT_THAT(deleted.out, HasSubstr("[slice-ref-deleted]"));
   testing::Outcome main_deleted = Git("push origin :main");
-  EXPECT_THAT(main_deleted.out, HasSubstr("[fleet-branch-deleted] the fleet branch cannot be deleted"));
+  EXPECT_NE(main_deleted.code, 0);
+  EXPECT_THAT(main_deleted.out,
+              HasSubstr("[fleet-branch-deleted] the fleet branch cannot be deleted"));
+  testing::Outcome checkpoint = Git("push origin HEAD:refs/strata/reconciled/main");
+  EXPECT_NE(checkpoint.code, 0);
+  EXPECT_THAT(checkpoint.out, HasSubstr("[strata-ref]"));
   EXPECT_EQ(fleet_->Git("rev-parse satellites/aws-us-west-2-1"), slice);
+  EXPECT_EQ(Sh("git -C " + fleet_->bare() + " rev-parse -q --verify main").code, 0);
+  EXPECT_NE(
+      Sh("git -C " + fleet_->bare() + " rev-parse -q --verify satellites/aws-us-east-9-1").code, 0);
 }
 
 TEST_F(GuardCliTest, APersonsMergeOfControllerCommitsIsJudgedOnlyOnWhatTheMergeBrings) {
@@ -151,14 +179,36 @@ TEST_F(GuardCliTest, APersonsMergeOfControllerCommitsIsJudgedOnlyOnWhatTheMergeB
   ASSERT_EQ(Git("commit -q -m readme").code, 0);
   std::string bob = dir_ + "/bob";
   ASSERT_EQ(Sh("git clone -q " + fleet_->bare() + " " + bob).code, 0);
-  ASSERT_EQ(Sh("cd " + bob + " && sed -i 's/cku: 2/cku: 4/' tenants/acme/kafka/orders.yaml && "
-               "git -c user.name=Bob -c user.email=bob@x commit -qam grow && git push -q").code, 0);
+  ASSERT_EQ(Sh("cd " + bob +
+               " && sed -i 's/cku: 2/cku: 4/' tenants/acme/kafka/orders.yaml && "
+               "git -c user.name=Bob -c user.email=bob@x commit -qam grow && git push -q")
+                .code,
+            0);
   ASSERT_THAT(cake_->Settle().status(), IsOk());
   // Ada merges (git pull without --rebase): the merge's second parent brings derived/ files.
   ASSERT_EQ(Git("pull -q --no-rebase --no-edit origin main").code, 0);
   ASSERT_EQ(Git("rev-list --parents -n1 HEAD").out.size(), 3 * 41u);  // a merge commit
   testing::Outcome push = Git("push origin HEAD:main");
   EXPECT_EQ(push.code, 0) << push.out;
+}
+
+TEST_F(GuardCliTest, AMergeCannotBringBackAnOldDerivedStateFromAnOldCommitOfTheBranch) {
+  std::string old = Main();
+  fleet_->Edit("tenants/acme/kafka/orders.yaml", "cku: 2", "cku: 4");
+  ASSERT_EQ(CommitAndPush("orders: 4 CKU").code, 0);
+  ASSERT_THAT(cake_->Settle().status(), IsOk());
+  ASSERT_EQ(Git("pull -q --rebase origin main").code, 0);
+  std::string now = Main();
+  // A merge of main and its own old commit, taking derived/ as the old commit had it: every file
+  // equals a parent's, but that parent is not a commit this push or the branch's tip vouches for.
+  ASSERT_EQ(Git("checkout -q " + old + " -- derived").code, 0);
+  std::string tree = Git("write-tree").out.substr(0, 40);
+  std::string merge =
+      Git("commit-tree " + tree + " -p HEAD -p " + old + " -m 'merge the past'").out.substr(0, 40);
+  testing::Outcome push = Git("push origin " + merge + ":main");
+  EXPECT_NE(push.code, 0);
+  EXPECT_THAT(push.out, HasSubstr("derived/pkc/acme/pkc-acme-orders.yaml: [people-write-derived]"));
+  EXPECT_EQ(Main(), now);
 }
 
 TEST_F(GuardCliTest, OtherBranchesPassUntouched) {

@@ -2,9 +2,9 @@
 // with the git command line, and git checking what recover wrote.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/test_support.h"
@@ -39,6 +39,7 @@ TEST_F(HistoryCliTest, TextAndJsonShowTheEditsNewestFirst) {
   EXPECT_THAT(text.out, HasSubstr("  Ada <ada@example.com>\n    orders to 4 CKU\n"
                                   "    tenants/acme/kafka/orders.yaml: updated\n"
                                   "      spec.cku: 2 → 4\n"));
+  ASSERT_NE(text.out.find("the example fleet"), std::string::npos) << text.out;
   EXPECT_LT(text.out.find("orders to 4 CKU"), text.out.find("the example fleet"));
 
   Outcome json = Strata("history KafkaCluster/acme/orders --output json --repo " + fleet.work());
@@ -48,8 +49,8 @@ TEST_F(HistoryCliTest, TextAndJsonShowTheEditsNewestFirst) {
   EXPECT_EQ(entries[0]["commit"], grow);
   EXPECT_EQ(entries[0]["author"]["email"], "ada@example.com");
   EXPECT_EQ(entries[0]["change"], "updated");
-  EXPECT_EQ(entries[0]["fields"], nlohmann::json::parse(
-                                      R"([{"path":"spec.cku","before":"2","after":"4"}])"));
+  EXPECT_EQ(entries[0]["fields"],
+            nlohmann::json::parse(R"([{"path":"spec.cku","before":"2","after":"4"}])"));
   EXPECT_EQ(entries[1]["change"], "created");
   EXPECT_EQ(entries[1]["caused"], nlohmann::json::array());
 }
@@ -57,19 +58,23 @@ TEST_F(HistoryCliTest, TextAndJsonShowTheEditsNewestFirst) {
 TEST_F(HistoryCliTest, SinceKeepsOnlyTheRecentCommits) {
   strata::testing::FleetRepo fleet(dir_);
   fleet.Edit(kOrders, "cku: 2", "cku: 4");
-  Sh("cd " + fleet.work() + " && GIT_COMMITTER_DATE=2031-05-01T00:00:00Z GIT_AUTHOR_DATE="
+  Sh("cd " + fleet.work() +
+     " && GIT_COMMITTER_DATE=2031-05-01T00:00:00Z GIT_AUTHOR_DATE="
      "2031-05-01T00:00:00Z git -c user.name=Fu -c user.email=fu@example.com commit -qam later && "
      "git push -q origin HEAD:main");
-  Outcome recent = Strata("history KafkaCluster/acme/orders --since 2031-01-01 -o json --repo " +
-                          fleet.bare());
+  Outcome recent =
+      Strata("history KafkaCluster/acme/orders --since 2031-01-01 -o json --repo " + fleet.bare());
   ASSERT_EQ(recent.code, 0) << recent.out;
   auto entries = nlohmann::json::parse(recent.out);
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0]["time"], "2031-05-01T00:00:00Z");
-  Outcome none = Strata("history KafkaCluster/acme/orders --since 2032-01-01 --repo " + fleet.bare());
+  Outcome none =
+      Strata("history KafkaCluster/acme/orders --since 2032-01-01 --repo " + fleet.bare());
   EXPECT_EQ(none.code, 1);
-  EXPECT_THAT(none.out, HasSubstr("no history for KafkaCluster/acme/orders on main since 2032-01-01"));
-  EXPECT_EQ(Strata("history KafkaCluster/acme/orders --since yesterday --repo " + fleet.bare()).code, 2);
+  EXPECT_THAT(none.out,
+              HasSubstr("no history for KafkaCluster/acme/orders on main since 2032-01-01"));
+  EXPECT_EQ(
+      Strata("history KafkaCluster/acme/orders --since yesterday --repo " + fleet.bare()).code, 2);
 }
 
 TEST_F(HistoryCliTest, BadKeysAreErrorsAndUnknownOnesHaveNoHistory) {
@@ -95,7 +100,9 @@ TEST_F(HistoryCliTest, RecoverIsADryRunUntilCommitThenGitAgrees) {
 
   Outcome dry = Strata("recover KafkaCluster/acme/orders --repo " + fleet.bare());
   ASSERT_EQ(dry.code, 0) << dry.out;
-  EXPECT_THAT(dry.out, HasSubstr("KafkaCluster/acme/orders (tenants/acme/kafka/orders.yaml) on main: deleted"));
+  EXPECT_THAT(
+      dry.out,
+      HasSubstr("KafkaCluster/acme/orders (tenants/acme/kafka/orders.yaml) on main: deleted"));
   EXPECT_THAT(dry.out, HasSubstr("recover from " + last_good.substr(0, 7)));
   EXPECT_THAT(dry.out, HasSubstr(orders));
   EXPECT_THAT(dry.out, HasSubstr("Strata-Recovered-From: " + last_good));
@@ -108,14 +115,17 @@ TEST_F(HistoryCliTest, RecoverIsADryRunUntilCommitThenGitAgrees) {
   EXPECT_EQ(anonymous.code, 2);
   EXPECT_THAT(anonymous.out, HasSubstr("--author"));
 
-  Outcome done = Strata("recover KafkaCluster/acme/orders --commit --author 'Ops <ops@example.com>'"
-                        " --repo " + fleet.bare());
+  Outcome done = Strata(
+      "recover KafkaCluster/acme/orders --commit --author 'Ops <ops@example.com>'"
+      " --repo " +
+      fleet.bare());
   ASSERT_EQ(done.code, 0) << done.out;
   EXPECT_EQ(fleet.Show(kOrders), orders);
   EXPECT_EQ(fleet.Git("rev-parse main~1"), head);
   EXPECT_EQ(fleet.Git("log -1 --format=%an%x20%ae%n%s main"),
-            "Ops ops@example.com\nrecover KafkaCluster/acme/orders as of " + last_good.substr(0, 7) +
-                " (" + fleet.Git("log -1 --format=%ad --date=format:%Y-%m-%d " + last_good) +
+            "Ops ops@example.com\nrecover KafkaCluster/acme/orders as of " +
+                last_good.substr(0, 7) + " (" +
+                fleet.Git("log -1 --format=%ad --date=format:%Y-%m-%d " + last_good) +
                 ": the example fleet)");
   EXPECT_EQ(Sh("git -C " + fleet.bare() + " fsck --strict --no-dangling").code, 0);
 

@@ -4,9 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "core/status_matchers.h"
 #include "core/test_support.h"
@@ -100,8 +99,8 @@ TEST_F(PlanCliTest, AnInvalidChangeExitsOneNamingFileLineAndField) {
 }
 
 TEST_F(PlanCliTest, AnUnknownRevisionIsAnErrorExitTwo) {
-  testing::Outcome plan = Sh("cd " + fleet_->work() + " && " + kStrata +
-                             " plan --base origin/no-such-branch");
+  testing::Outcome plan =
+      Sh("cd " + fleet_->work() + " && " + kStrata + " plan --base origin/no-such-branch");
   EXPECT_EQ(plan.code, 2) << plan.out;
   EXPECT_THAT(plan.out, HasSubstr("strata plan: "));
   EXPECT_THAT(plan.out, HasSubstr("no-such-branch"));

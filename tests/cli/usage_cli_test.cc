@@ -6,12 +6,11 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "core/test_support.h"
+#include "reconciler/audit/dates.h"
 #include "reconciler/audit/usage_test_support.h"
-#include "reconciler/audit/usage_time.h"
 
 namespace strata::audit {
 namespace {
@@ -21,7 +20,7 @@ using testing::KafkaClusterYaml;
 using testing::KafkaPath;
 
 constexpr int64_t kHour = 3600;
-const int64_t kT0 = *ParseUsageTime("2026-01-01");
+const int64_t kT0 = *ParseInstant("2026-01-01");
 
 struct CliRun {
   int code;
@@ -46,8 +45,9 @@ class UsageCliTest : public ::testing::Test {
     Must("git clone -q " + dir_ + "/fleet.git " + work);
     std::ofstream(work + "/" + KafkaPath("acme", "orders"))
         << KafkaClusterYaml("acme", "orders", "dedicated", "aws", "us-west-2", 4);
-    Must("cd " + work + " && git -c user.name=Ada -c user.email=ada@example.com commit -qam "
-         "'resize orders to 4' && git push -q origin main",
+    Must("cd " + work +
+             " && git -c user.name=Ada -c user.email=ada@example.com commit -qam "
+             "'resize orders to 4' && git push -q origin main",
          "GIT_AUTHOR_DATE='" + FormatUtc(kT0 - 24 * kHour) + "' GIT_COMMITTER_DATE='" +
              FormatUtc(kT0 + 11 * kHour) + "' ");
   }
@@ -61,8 +61,8 @@ class UsageCliTest : public ::testing::Test {
   CliRun Usage(const std::string& args, const std::string& in = "") {
     std::string err_file = dir_ + "/stderr.txt";
     std::string cd = in.empty() ? "" : "cd " + in + " && ";
-    auto outcome = Sh("{ " + cd + std::string(STRATA_BINARY) + " usage " + args + " 2>" +
-                      err_file + "; }");
+    auto outcome =
+        Sh("{ " + cd + std::string(STRATA_BINARY) + " usage " + args + " 2>" + err_file + "; }");
     std::ifstream err(err_file);
     return {outcome.code, outcome.out, std::string(std::istreambuf_iterator<char>(err), {})};
   }
@@ -87,7 +87,7 @@ TEST_F(UsageCliTest, CsvOfEveryOrgWithTheInvalidCommitWarnedOnStderr) {
 
 TEST_F(UsageCliTest, OneOrgAsATableFromAWorkingClone) {
   CliRun run = Usage("--from 2026-01-01T06:00:00Z --to 2026-01-01T16:00:00+02:00 --org acme",
-                  dir_ + "/work");
+                     dir_ + "/work");
   ASSERT_EQ(run.code, 0) << run.out << run.err;
   // 06:00 to 14:00 UTC: 5 h at 2 CKU, then 3 h at 4 CKU.
   EXPECT_EQ(run.out,
@@ -113,15 +113,17 @@ TEST_F(UsageCliTest, AnUnknownOrgIsAnEmptyAnswerAndANote) {
   CliRun run = Usage("--from 2026-01-01 --to 2026-01-02 --org initech -o csv" + Repo());
   EXPECT_EQ(run.code, 0);
   EXPECT_EQ(run.out, "org,cluster,sku,cloud,region,cluster_hours,cku_hours\n");
-  EXPECT_EQ(run.err, "strata usage: no org 'initech' on main between 2026-01-01T00:00:00Z and "
-                     "2026-01-02T00:00:00Z: nothing to bill\n");
+  EXPECT_EQ(run.err,
+            "strata usage: no org 'initech' on main between 2026-01-01T00:00:00Z and "
+            "2026-01-02T00:00:00Z: nothing to bill\n");
 }
 
 TEST_F(UsageCliTest, AnEndBeforeTheStartOrABadDateIsExitTwo) {
   CliRun backwards = Usage("--from 2026-02-01 --to 2026-01-01" + Repo());
   EXPECT_EQ(backwards.code, 2);
-  EXPECT_EQ(backwards.err, "strata usage: --to 2026-01-01T00:00:00Z is before --from "
-                           "2026-02-01T00:00:00Z\n");
+  EXPECT_EQ(backwards.err,
+            "strata usage: --to 2026-01-01T00:00:00Z is before --from "
+            "2026-02-01T00:00:00Z\n");
   CliRun bad = Usage("--from 2026-02-30 --to 2026-03-01" + Repo());
   EXPECT_EQ(bad.code, 2);
   EXPECT_THAT(bad.err, ::testing::HasSubstr("--from: '2026-02-30' is not a date"));
