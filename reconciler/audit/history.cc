@@ -220,13 +220,11 @@ Result<History> ReadHistory(const Repository& repo, const HistoryRequest& reques
 
   // Who each walked commit names as its cause: cause sha → positions in `walk.walked`.
   std::unordered_map<std::string, std::vector<size_t>> caused_by;
+  if (walk.changes.empty()) return history;
+  // Only commits newer than the oldest change can have been caused by one.
   size_t oldest = walk.walked.size();
-  if (!walk.changes.empty()) {
-    // Only commits newer than the oldest change can have been caused by one.
-    std::string oldest_hex = OidToHex(walk.changes.back().commit);
-    for (size_t i = 0; i < walk.walked.size(); ++i) {
-      if (OidToHex(walk.walked[i]) == oldest_hex) oldest = i;
-    }
+  for (size_t i = 0; i < walk.walked.size(); ++i) {
+    if (git_oid_equal(&walk.walked[i], &walk.changes.back().commit)) oldest = i;
   }
   for (size_t i = 0; i < oldest; ++i) {
     ASSIGN_OR_RETURN(std::string cause, CauseOf(repo, walk.walked[i]));

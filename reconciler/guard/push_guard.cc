@@ -47,6 +47,7 @@ class Checker {
     if (slice) return CheckSlice(update);
     old_tip_ = update.old_oid;
     ASSIGN_OR_RETURN(std::vector<git_oid> commits, NewCommits(update));
+    for (const git_oid& commit : commits) pushed_.insert(OidToHex(commit));
     for (const git_oid& commit : commits) RETURN_IF_ERROR(CheckCommit(update.ref, commit));
     return Status::Ok();
   }
@@ -143,7 +144,6 @@ class Checker {
     int rc;
     while ((rc = git_revwalk_next(&id, walk.get())) == 0) out.push_back(id);
     if (rc != GIT_ITEROVER) return GitError(rc, "walking the pushed commits");  // fail closed
-    for (const git_oid& commit : out) pushed_.insert(OidToHex(commit));
     return out;
   }
 
@@ -237,7 +237,7 @@ class Checker {
   const Repository& repo_;
   GuardOptions options_;
   git_oid old_tip_{};                            // the fleet branch's tip before the push
-  std::set<std::string> pushed_;                 // the commits the push adds
+  std::set<std::string> pushed_;                 // the commits the push adds to the branch
   std::map<std::string, std::string> prefixes_;  // controller → the prefix it owns
   std::unique_ptr<specs::SchemaValidator> validator_;
   std::vector<Refusal> refusals_;

@@ -177,11 +177,11 @@ Result<PlanResult> Plan(const PlanOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<ScratchRepo> scratch, ScratchRepo::Create(fleet));
   Repository& repo = scratch->repo();
   ASSIGN_OR_RETURN(git_oid start_tree, repo.UpdateTree(base_tree, applied.updates));
-  ASSIGN_OR_RETURN(git_oid start, repo.Commit("refs/heads/main", start_tree, {base, head},
-                                              "strata plan: " + result.head.substr(0, 12) +
-                                                  " onto " + result.base.substr(0, 12),
-                                              "strata plan", "plan@strata.local"));
-  (void)start;
+  RETURN_IF_ERROR(repo.Commit("refs/heads/main", start_tree, {base, head},
+                              "strata plan: " + result.head.substr(0, 12) + " onto " +
+                                  result.base.substr(0, 12),
+                              "strata plan", "plan@strata.local")
+                      .status());
   ASSIGN_OR_RETURN(auto cake, controllers::InProcessCake::Create(scratch->path()));
   cake->StartFrom(base_tree);
   RETURN_IF_ERROR(cake->Settle().status());
