@@ -85,25 +85,5 @@ Result<int64_t> ParseInstant(std::string_view text) {
   return text[at] == '+' ? seconds - offset : seconds + offset;
 }
 
-std::string FormatUtc(int64_t seconds) {
-  int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
-  int64_t of_day = seconds - days * 86400;
-  // civil_from_days, the inverse of DaysFromCivil.
-  int64_t z = days + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  char out[96];
-  std::snprintf(out, sizeof out, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",
-                static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
-                static_cast<long long>(of_day / 3600), static_cast<long long>(of_day / 60 % 60),
-                static_cast<long long>(of_day % 60));
-  return out;
-}
 
 }  // namespace strata::audit

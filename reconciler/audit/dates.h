@@ -1,7 +1,7 @@
 // Instants on the command line of `strata usage` and `strata history --since`: a date
 // (`2026-03-01`, midnight UTC) or an RFC 3339 timestamp (`2026-03-01T12:00:00Z`,
-// `2026-03-01T14:00:00+02:00`; fractions of a second are dropped), as seconds since the epoch, and
-// back to RFC 3339 in UTC. Pure functions, thread-safe.
+// `2026-03-01T14:00:00+02:00`; fractions of a second are dropped), as seconds since the epoch (back to
+// RFC 3339 in UTC is FormatRfc3339Utc, core/change_event.h). Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,5 @@ namespace strata::audit {
 // date ("2026-02-30").
 Result<int64_t> ParseInstant(std::string_view text);
 
-// "2026-03-01T12:00:00Z".
-std::string FormatUtc(int64_t seconds);
 
 }  // namespace strata::audit

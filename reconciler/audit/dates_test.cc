@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/change_event.h"
+
 namespace strata::audit {
 namespace {
 
@@ -31,10 +33,10 @@ TEST(DatesTest, RefusesWhatIsNotARealInstant) {
 }
 
 TEST(DatesTest, FormatsUtcBothSidesOfTheEpoch) {
-  EXPECT_EQ(FormatUtc(0), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(FormatUtc(1772323200 + 12 * 3600 + 61), "2026-03-01T12:01:01Z");
-  EXPECT_EQ(FormatUtc(-1), "1969-12-31T23:59:59Z");
-  EXPECT_EQ(FormatUtc(*ParseInstant("2024-02-29T23:59:59Z")), "2024-02-29T23:59:59Z");
+  EXPECT_EQ(FormatRfc3339Utc(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339Utc(1772323200 + 12 * 3600 + 61), "2026-03-01T12:01:01Z");
+  EXPECT_EQ(FormatRfc3339Utc(-1), "1969-12-31T23:59:59Z");
+  EXPECT_EQ(FormatRfc3339Utc(*ParseInstant("2024-02-29T23:59:59Z")), "2024-02-29T23:59:59Z");
 }
 
 }  // namespace

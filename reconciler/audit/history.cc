@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/change_event.h"
 #include "core/handles.h"
 #include "reconciler/audit/path_history.h"
 #include "specs/kinds.h"
@@ -162,16 +163,8 @@ Result<std::vector<FileDiff>> DerivedChanges(const Repository& repo, const Commi
 
 }  // namespace
 
-std::string FormatTime(int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
-std::string FormatDate(int64_t seconds) { return FormatTime(seconds).substr(0, 10); }
+std::string FormatDate(int64_t seconds) { return FormatRfc3339Utc(seconds).substr(0, 10); }
 
 std::string_view FileChangeName(FileChange change) {
   switch (change) {

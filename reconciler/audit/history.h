@@ -70,8 +70,7 @@ struct History {
   std::vector<HistoryEntry> entries;  // newest first
 };
 
-// "2026-03-04T05:06:07Z" and "2026-03-04", in UTC.
-std::string FormatTime(int64_t seconds);
+// "2026-03-04", in UTC (the time is FormatRfc3339Utc, core/change_event.h).
 std::string FormatDate(int64_t seconds);
 
 Result<History> ReadHistory(const Repository& repo, const HistoryRequest& request);

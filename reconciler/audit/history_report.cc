@@ -1,5 +1,7 @@
 #include "reconciler/audit/history_report.h"
 
+#include "core/change_event.h"
+
 namespace strata::audit {
 namespace {
 
@@ -28,7 +30,7 @@ nlohmann::ordered_json FieldsJson(const FileDiff& diff) {
 std::string HistoryText(const History& history, const std::string& branch) {
   std::string out = history.key + " (" + history.path + ") on " + branch + ", newest first\n";
   for (const HistoryEntry& e : history.entries) {
-    out += "\ncommit " + Short(e.commit) + "  " + FormatTime(e.time) + "  " + e.author_name + " <" +
+    out += "\ncommit " + Short(e.commit) + "  " + FormatRfc3339Utc(e.time) + "  " + e.author_name + " <" +
            e.author_email + ">\n";
     out += "    " + e.subject + "\n";
     if (!e.renamed_from.empty()) out += "    renamed from " + e.renamed_from + "\n";
@@ -42,7 +44,7 @@ std::string HistoryText(const History& history, const std::string& branch) {
         ++unrelated;
         continue;
       }
-      out += "    ↳ " + c.controller + " " + Short(c.commit) + "  " + FormatTime(c.time) + "\n";
+      out += "    ↳ " + c.controller + " " + Short(c.commit) + "  " + FormatRfc3339Utc(c.time) + "\n";
       for (const FileDiff& f : c.files) {
         out += "        " + f.path + ": " + std::string(FileChangeName(f.change)) + "\n";
         AppendFields(f, "          ", out);
@@ -62,7 +64,7 @@ nlohmann::ordered_json HistoryJson(const History& history) {
     nlohmann::ordered_json entry;
     entry["commit"] = e.commit;
     entry["author"] = {{"name", e.author_name}, {"email", e.author_email}};
-    entry["time"] = FormatTime(e.time);
+    entry["time"] = FormatRfc3339Utc(e.time);
     entry["subject"] = e.subject;
     entry["path"] = e.file.path;
     entry["change"] = FileChangeName(e.file.change);
@@ -74,7 +76,7 @@ nlohmann::ordered_json HistoryJson(const History& history) {
       commit["commit"] = c.commit;
       commit["controller"] = c.controller;
       commit["cause"] = c.cause;
-      commit["time"] = FormatTime(c.time);
+      commit["time"] = FormatRfc3339Utc(c.time);
       commit["subject"] = c.subject;
       nlohmann::ordered_json files = nlohmann::ordered_json::array();
       for (const FileDiff& f : c.files) {

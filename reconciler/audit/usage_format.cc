@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "core/change_event.h"
 #include "reconciler/audit/dates.h"
 
 namespace strata::audit {
@@ -95,8 +96,8 @@ std::string FormatUsageJson(const UsageReport& report, const UsageQuery& query) 
   nlohmann::ordered_json out;
   out["branch"] = query.branch;
   out["head"] = report.head;
-  out["from"] = FormatUtc(query.from);
-  out["to"] = FormatUtc(query.to);
+  out["from"] = FormatRfc3339Utc(query.from);
+  out["to"] = FormatRfc3339Utc(query.to);
   out["org"] =
       query.org.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(query.org);
   out["clusters"] = nlohmann::ordered_json::array();

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "core/change_event.h"
 #include "core/git.h"
 #include "reconciler/audit/dates.h"
 #include "reconciler/audit/usage.h"
@@ -38,7 +39,7 @@ int RunUsage(const UsageOptions& options) {
   Result<int64_t> to = audit::ParseInstant(options.to);
   if (!to.ok()) return Fail("--to: " + to.status().message());
   if (*to < *from) {
-    return Fail("--to " + audit::FormatUtc(*to) + " is before --from " + audit::FormatUtc(*from));
+    return Fail("--to " + FormatRfc3339Utc(*to) + " is before --from " + FormatRfc3339Utc(*from));
   }
   audit::UsageQuery query;
   query.branch = options.branch;
@@ -64,8 +65,8 @@ int RunUsage(const UsageOptions& options) {
   }
   if (!report->org_found) {
     std::fprintf(stderr, "strata usage: no org '%s' on %s between %s and %s: nothing to bill\n",
-                 query.org.c_str(), query.branch.c_str(), audit::FormatUtc(query.from).c_str(),
-                 audit::FormatUtc(query.to).c_str());
+                 query.org.c_str(), query.branch.c_str(), FormatRfc3339Utc(query.from).c_str(),
+                 FormatRfc3339Utc(query.to).c_str());
   }
   std::string out = options.output == "csv"    ? audit::FormatUsageCsv(*report)
                     : options.output == "json" ? audit::FormatUsageJson(*report, query)

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/change_event.h"
 #include "core/test_support.h"
 #include "reconciler/audit/dates.h"
 #include "reconciler/audit/usage_test_support.h"
@@ -48,8 +49,8 @@ class UsageCliTest : public ::testing::Test {
     Must("cd " + work +
              " && git -c user.name=Ada -c user.email=ada@example.com commit -qam "
              "'resize orders to 4' && git push -q origin main",
-         "GIT_AUTHOR_DATE='" + FormatUtc(kT0 - 24 * kHour) + "' GIT_COMMITTER_DATE='" +
-             FormatUtc(kT0 + 11 * kHour) + "' ");
+         "GIT_AUTHOR_DATE='" + FormatRfc3339Utc(kT0 - 24 * kHour) + "' GIT_COMMITTER_DATE='" +
+             FormatRfc3339Utc(kT0 + 11 * kHour) + "' ");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
