@@ -58,15 +58,21 @@ class PlanTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // Commits the work tree as a pull request (pushed to refs/heads/pr) and plans it.
-  PlanResult PlanPullRequest(const std::string& message) {
-    Must("cd " + fleet_->work() + " && git add -A && git -c user.name=Ada -c user.email=ada@x " +
-         "commit -q -m '" + message + "' && git push -q -f origin HEAD:refs/heads/pr");
+  // The pull request pushed to refs/heads/pr, planned onto main in the bare repository.
+  PlanOptions PullRequest() const {
     PlanOptions options;
     options.repo = fleet_->bare();
     options.base = "main";
     options.head = "pr";
     options.collect_settled_files = true;
+    return options;
+  }
+
+  // Commits the work tree as a pull request (pushed to refs/heads/pr) and plans it.
+  PlanResult PlanPullRequest(const std::string& message) {
+    Must("cd " + fleet_->work() + " && git add -A && git -c user.name=Ada -c user.email=ada@x " +
+         "commit -q -m '" + message + "' && git push -q -f origin HEAD:refs/heads/pr");
+    PlanOptions options = PullRequest();
     Result<PlanResult> plan = Plan(options);
     EXPECT_THAT(plan.status(), IsOk());
     return plan.ok() ? *plan : PlanResult{};
@@ -147,10 +153,8 @@ TEST_F(PlanTest, NothingIsWrittenToTheFleetRepository) {
   ASSERT_EQ(PlanExitCode(first), 3);
   std::string refs = fleet_->Git("for-each-ref");
   std::string objects = fleet_->Git("count-objects -v");
-  PlanOptions options;
-  options.repo = fleet_->bare();
-  options.base = "main";
-  options.head = "pr";
+  PlanOptions options = PullRequest();
+  options.collect_settled_files = false;
   Result<PlanResult> again = Plan(options);
   ASSERT_THAT(again.status(), IsOk());
   EXPECT_EQ(again->changes.size(), first.changes.size());
@@ -171,11 +175,7 @@ TEST_F(PlanTest, APullRequestOnAnOlderBaseIsPlannedAsItsMergeWithoutUndoingWhatL
   fleet_->Push("staging: basic");
   ASSERT_THAT(cake_->Settle().status(), IsOk());
 
-  PlanOptions options;
-  options.repo = fleet_->bare();
-  options.base = "main";
-  options.head = "pr";
-  options.collect_settled_files = true;
+  PlanOptions options = PullRequest();
   Result<PlanResult> plan = Plan(options);
   ASSERT_THAT(plan.status(), IsOk());
   EXPECT_THAT(plan->changed_inputs, ElementsAre("tenants/acme/kafka/orders.yaml"));
