@@ -28,10 +28,12 @@ std::string EncodeResourceStatus(const ResourceStatus& s) {
   data["sliceCommit"] = s.slice_commit;
   data["fleetCommit"] = s.fleet_commit;
   if (!s.computed_at.empty()) data["computedAt"] = s.computed_at;
+  if (!s.release.empty()) data["release"] = s.release;
   data["phase"] = s.phase;
-  if (s.brokers_desired != 0 || s.brokers_ready != 0) {
+  if (s.brokers_desired != 0 || s.brokers_ready != 0 || s.brokers_updated != 0) {
     data["brokersReady"] = s.brokers_ready;
     data["brokersDesired"] = s.brokers_desired;
+    data["brokersUpdated"] = s.brokers_updated;
   }
   if (!s.version.empty()) data["version"] = s.version;
   if (!s.endpoint.empty()) data["endpoint"] = s.endpoint;
@@ -84,10 +86,12 @@ Result<ResourceStatus> DecodeResourceStatus(std::string_view text) {
   s.slice_commit = str("sliceCommit");
   s.fleet_commit = str("fleetCommit");
   s.computed_at = str("computedAt");
+  s.release = str("release");
   s.phase = str("phase");
   if (s.phase.empty()) return Status::InvalidArgument("a status event needs data.phase");
   s.brokers_ready = num("brokersReady");
   s.brokers_desired = num("brokersDesired");
+  s.brokers_updated = num("brokersUpdated");
   s.version = str("version");
   s.endpoint = str("endpoint");
   s.resources = num("resources");

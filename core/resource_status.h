@@ -33,9 +33,11 @@ struct ResourceStatus {
   std::string slice_commit;  // the satellite commit whose desired state this is about
   std::string fleet_commit;  // the fleet commit that slice was cut from (its Strata-Cause)
   std::string computed_at;   // the fleet commit the resource's controller computed it at
+  std::string release;       // the strata.dev/release annotation of the applied document, if any
   std::string phase;         // Pending | Provisioning | Ready | Degraded | Failed | Deleting | Deleted
   int brokers_ready = 0;
   int brokers_desired = 0;
+  int brokers_updated = 0;  // brokers ready on the desired version and config (a roll's progress)
   std::string version;
   std::string endpoint;
   std::vector<StatusCondition> conditions;

@@ -372,10 +372,10 @@ size_t Agent::StepDue() {
         spdlog::warn("agent {}: {}: {} (attempt {}, retrying)", options_.satellite, about.key,
                      observed.status().message(), work.attempts);
       }
-      Publish(about, failed);
+      Publish(about, failed, &work.reported);
       continue;
     }
-    Publish(about, *observed);
+    Publish(about, *observed, &work.reported);
     if (Done(observed->phase)) {
       ++stats_.applied;
       finished.push_back(entry);
@@ -438,7 +438,7 @@ size_t Agent::CheckDrift(bool report_all) {
   return drifted;
 }
 
-void Agent::Publish(const SliceResource& r, const Observed& observed) {
+void Agent::Publish(const SliceResource& r, const Observed& observed, std::string* last_reported) {
   ResourceStatus s;
   s.key = r.key;
   s.satellite = options_.satellite;
@@ -447,14 +447,21 @@ void Agent::Publish(const SliceResource& r, const Observed& observed) {
   s.slice_commit = HexOrEmpty(target_);
   s.fleet_commit = fleet_commit_;
   s.computed_at = r.computed_at;
+  s.release = r.release;
   s.phase = std::string(PhaseName(observed.phase));
   s.brokers_ready = observed.brokers_ready;
   s.brokers_desired = observed.brokers_desired;
+  s.brokers_updated = observed.brokers_updated;
   s.version = observed.version;
   s.endpoint = observed.endpoint;
   for (const Condition& c : observed.conditions) s.conditions.push_back({c.type, c.status, c.reason, c.message});
-  s.observed_at = NowRfc3339Millis();
   s.reporter = "agent/" + options_.satellite;
+  if (last_reported != nullptr) {
+    std::string timeless = EncodeResourceStatus(s);  // observed_at is still empty here
+    if (timeless == *last_reported) return;
+    *last_reported = std::move(timeless);
+  }
+  s.observed_at = NowRfc3339Millis();
   reporter_->Report(s);
 }
 

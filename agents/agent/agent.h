@@ -99,7 +99,9 @@ class Agent {
     SliceResource last;
     int attempts = 0;
     std::chrono::steady_clock::time_point next{};
-    std::string reported_phase;
+    // The last status published for it, without its time: a step that observes nothing new (a
+    // Degraded cluster retried, a broker still starting) sends nothing, each change sends one.
+    std::string reported;
   };
 
   Agent(AgentOptions options, std::unique_ptr<Driver> driver, Repository repo);
@@ -112,7 +114,10 @@ class Agent {
   // After `removed_entry` is removed: queues every other entry of the same resource `key` to be
   // applied again (a move whose removal came in a later slice than its apply).
   void ReapplyElsewhere(const std::string& key, const std::string& removed_entry);
-  void Publish(const SliceResource& r, const Observed& observed);
+  // Reports what is observed of `r`. With `last_reported`, a report equal to it (but for the time)
+  // is not sent again, and a sent one is kept there.
+  void Publish(const SliceResource& r, const Observed& observed,
+               std::string* last_reported = nullptr);
   void PublishSatellite(const std::string& phase, const std::vector<StatusCondition>& conditions);
   std::chrono::milliseconds Backoff(int attempts) const;
   // The stats and the queue's length as metrics labelled with the satellite.

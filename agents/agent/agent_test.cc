@@ -427,6 +427,8 @@ TEST_F(AgentTest, ABrokerThatNeverGetsHealthyLeavesTheClusterDegradedAndReported
   ASSERT_OK(agent->Sync());
   for (int i = 0; i < 10; ++i) {
     agent->StepDue();
+    // Each step's report is sent before the next step, so none is coalesced with another.
+    ASSERT_TRUE(agent->reporter().Flush(std::chrono::seconds(10)));
     now_ms_ += 2000;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -436,9 +438,15 @@ TEST_F(AgentTest, ABrokerThatNeverGetsHealthyLeavesTheClusterDegradedAndReported
   auto records = strata::testing::ReadAllRecords((*kafka)->bootstrap_servers(), "strata.status");
   ASSERT_OK(records.status());
   std::optional<ResourceStatus> last;
+  std::vector<std::string> phases;
   for (const auto& r : *records) {
-    if (r.key == "PhysicalKafkaCluster/pkc-a") last = *DecodeResourceStatus(r.value);
+    if (r.key != "PhysicalKafkaCluster/pkc-a") continue;
+    last = *DecodeResourceStatus(r.value);
+    phases.push_back(last->phase);
   }
+  // Broker 0 starting, broker 1 starting, then Degraded once: the cluster is retried every
+  // second, but a step that observes nothing new reports nothing.
+  EXPECT_THAT(phases, ::testing::ElementsAre("Provisioning", "Provisioning", "Degraded"));
   ASSERT_TRUE(last.has_value());
   EXPECT_EQ(last->phase, "Degraded");
   EXPECT_EQ(last->brokers_ready, 1);
@@ -447,6 +455,89 @@ TEST_F(AgentTest, ABrokerThatNeverGetsHealthyLeavesTheClusterDegradedAndReported
   EXPECT_EQ(last->conditions[0].reason, "BrokerUnhealthy");
   EXPECT_EQ(last->satellite, "sat-1");
   EXPECT_EQ(last->fleet_commit, std::string(40, 'a'));
+}
+
+TEST_F(AgentTest, ReportsTheReleaseItAppliesAndEachBrokerOfTheRoll) {
+  auto kafka = MockKafka::Start(1);
+  ASSERT_OK(kafka.status());
+  Slice({{"k8s-1/pkc-a.yaml", KafkaEntry("pkc-a", 3)}}, key_a_.get());
+  auto agent =
+      MakeAgent(MakeSimDriver(Sim()), {{"bootstrap.servers", (*kafka)->bootstrap_servers()}});
+  ASSERT_OK(agent->Sync());
+  Converge(*agent);
+  // A rollout releases 3.8 to the cluster: pkc writes the token on the physical document.
+  std::string entry = KafkaEntry("pkc-a", 3, "3.8");
+  const std::string name_line = "      name: pkc-a\n";
+  entry.insert(entry.find(name_line) + name_line.size(),
+               "      annotations:\n        strata.dev/release: kafka-38-1a2b3c4d\n");
+  Slice({{"k8s-1/pkc-a.yaml", entry}}, key_a_.get());
+  ASSERT_OK(agent->Sync());
+  for (int round = 0; round < 20 && agent->StepDue() > 0; ++round) {
+    ASSERT_TRUE(agent->reporter().Flush(std::chrono::seconds(10)));  // one record per step
+    now_ms_ += 1000;
+  }
+  ASSERT_EQ(agent->pending(), 0u);
+  ASSERT_TRUE(agent->reporter().Flush(std::chrono::seconds(10)));
+  auto records = strata::testing::ReadAllRecords((*kafka)->bootstrap_servers(), "strata.status");
+  ASSERT_OK(records.status());
+  std::vector<std::string> before, roll;  // the reports without the release, and with it
+  std::optional<ResourceStatus> last;
+  for (const auto& r : *records) {
+    if (r.key != "PhysicalKafkaCluster/pkc-a") continue;
+    Result<ResourceStatus> s = DecodeResourceStatus(r.value);
+    ASSERT_OK(s.status());
+    std::string seen = s->phase + " " + std::to_string(s->brokers_ready) + "/" +
+                       std::to_string(s->brokers_updated) + "/" +
+                       std::to_string(s->brokers_desired);
+    if (!s->conditions.empty()) seen += ": " + s->conditions[0].message;
+    if (s->release.empty()) {
+      before.push_back(seen);
+    } else {
+      EXPECT_EQ(s->release, "kafka-38-1a2b3c4d");
+      roll.push_back(seen);
+    }
+    last = std::move(*s);
+  }
+  EXPECT_FALSE(before.empty());
+  EXPECT_EQ(before.back(), "Ready 3/3/3");
+  // ready/updated/desired: one report each time the roll moves on by a broker.
+  EXPECT_THAT(roll, ::testing::ElementsAre(
+                        "Provisioning 2/0/3: rolling broker 0 of 3 to 3.8 (0 of 3 updated)",
+                        "Provisioning 2/1/3: rolling broker 1 of 3 to 3.8 (1 of 3 updated)",
+                        "Provisioning 2/2/3: rolling broker 2 of 3 to 3.8 (2 of 3 updated)",
+                        "Ready 3/3/3"));
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->version, "3.8");
+}
+
+TEST(ResourceStatusTest, RoundTripsReleaseAndBrokersUpdated) {
+  ResourceStatus s;
+  s.key = "PhysicalKafkaCluster/pkc-a";
+  s.satellite = "sat-1";
+  s.phase = "Provisioning";
+  s.release = "kafka-38-1a2b3c4d";
+  s.brokers_ready = 5;
+  s.brokers_desired = 6;
+  s.brokers_updated = 2;
+  s.observed_at = "2026-12-02T16:40:00.123Z";
+  s.reporter = "agent/sat-1";
+  std::string text = EncodeResourceStatus(s);
+  nlohmann::json data = nlohmann::json::parse(text)["data"];
+  EXPECT_EQ(data["release"], "kafka-38-1a2b3c4d");
+  EXPECT_EQ(data["brokersUpdated"], 2);
+  Result<ResourceStatus> back = DecodeResourceStatus(text);
+  ASSERT_OK(back.status());
+  EXPECT_EQ(back->release, "kafka-38-1a2b3c4d");
+  EXPECT_EQ(back->brokers_updated, 2);
+  EXPECT_EQ(back->brokers_ready, 5);
+  EXPECT_EQ(back->brokers_desired, 6);
+  // Without a release (a resource no rollout touched) the field is left out, and reads back empty.
+  s.release.clear();
+  text = EncodeResourceStatus(s);
+  EXPECT_FALSE(nlohmann::json::parse(text)["data"].contains("release"));
+  back = DecodeResourceStatus(text);
+  ASSERT_OK(back.status());
+  EXPECT_EQ(back->release, "");
 }
 
 TEST_F(AgentTest, ExecDriverRunsTheCommandWithTheManifestAndRetriesFailures) {

@@ -41,6 +41,8 @@ struct Observed {
   Phase phase = Phase::kPending;
   int brokers_ready = 0;
   int brokers_desired = 0;
+  // Brokers already running the desired version and config, and ready: how far a roll has got.
+  int brokers_updated = 0;
   std::string version;
   std::string endpoint;  // a bootstrap address, where the driver has one
   std::vector<Condition> conditions;

@@ -81,6 +81,7 @@ Result<SliceResource> ParseSliceEntry(const std::string& entry, std::string_view
   out.source = std::string(root.AtPath("spec.source") ? root.AtPath("spec.source")->text() : "");
   if (const auto* annotations = resource->AtPath("metadata.annotations")) {
     out.computed_at = std::string(annotations->StringAt("strata.dev/computed-at"));
+    out.release = std::string(annotations->StringAt("strata.dev/release"));
   }
   out.revision = OidToHex(blob);
   return out;

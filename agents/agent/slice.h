@@ -26,6 +26,7 @@ struct SliceResource {
   std::string k8s_cluster;  // the Kubernetes cluster it runs on
   std::string source;       // "derived/pkc/acme/pkc-acme-orders.yaml" on the fleet branch
   std::string computed_at;  // the fleet commit its controller computed it at
+  std::string release;      // its strata.dev/release annotation: the rollout release it carries
   std::string revision;     // the entry's blob id: changes exactly when the desired state does
   nlohmann::json resource;  // the derived document itself (apiVersion, kind, metadata, spec)
 

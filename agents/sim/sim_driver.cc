@@ -31,6 +31,11 @@ std::string ConfigOf(const json& spec) {
   return it == spec.end() ? "{}" : it->dump();
 }
 
+std::string RollProgress(const Observed& o) {
+  return std::to_string(o.brokers_updated) + " of " + std::to_string(o.brokers_desired) +
+         " updated";
+}
+
 class SimDriver : public Driver {
  public:
   explicit SimDriver(SimOptions options)
@@ -166,13 +171,20 @@ class SimDriver : public Driver {
   }
   Status Save(const SliceResource& r, const json& state) { return WriteFileAtomically(PathOf(r), state.dump()); }
 
-  // What a Kafka cluster's state says, without changing it.
+  // What a Kafka cluster's state says, without changing it. A broker counts as updated when it
+  // is ready on the desired version and config and is one the cluster keeps.
   Observed Describe(const SliceResource& desired, const json& state) const {
     Observed o;
     o.brokers_desired = desired.spec().value("brokers", 0);
     o.version = desired.spec().value("kafkaVersion", "");
+    const std::string config = ConfigOf(desired.spec());
     for (const json& b : state.value("brokers", json::array())) {
-      if (b.value("state", "") == "ready") ++o.brokers_ready;
+      if (b.value("state", "") != "ready") continue;
+      ++o.brokers_ready;
+      if (b.value("id", 0) < o.brokers_desired && b.value("version", "") == o.version &&
+          b.value("config", "") == config) {
+        ++o.brokers_updated;
+      }
     }
     o.endpoint = desired.name + "." + desired.k8s_cluster + ".svc:9092";
     o.phase = Phase::kProvisioning;
@@ -198,8 +210,16 @@ class SimDriver : public Driver {
         if (b.value("busyUntil", int64_t{0}) > now) {
           Observed o = Describe(desired, state);
           o.retry_after = std::chrono::milliseconds(b.value("busyUntil", int64_t{0}) - now);
-          o.conditions.push_back({"Rolled", false, s == "stopping" ? "BrokerStopping" : "BrokerStarting",
-                                  "broker " + std::to_string(id) + " is " + s});
+          if (b.contains("rollingTo")) {
+            o.conditions.push_back({"Rolled", false, "BrokerRolling",
+                                    "rolling broker " + std::to_string(id) + " of " +
+                                        std::to_string(want) + " to " + b.value("rollingTo", "") +
+                                        " (" + RollProgress(o) + ")"});
+          } else {
+            o.conditions.push_back({"Rolled", false,
+                                    s == "stopping" ? "BrokerStopping" : "BrokerStarting",
+                                    "broker " + std::to_string(id) + " is " + s});
+          }
           return o;
         }
         if (s == "stopping") {
@@ -218,12 +238,17 @@ class SimDriver : public Driver {
           Observed o = Describe(desired, state);
           o.phase = Phase::kDegraded;
           o.retry_after = std::chrono::milliseconds(std::max<int64_t>(Scaled(kStartBrokerMs), 100));
+          std::string what =
+              b.contains("rollingTo")
+                  ? " was rolled to " + b.value("rollingTo", "") + " but is not healthy"
+                  : " started but is not healthy";
           o.conditions.push_back({"Healthy", false, "BrokerUnhealthy",
-                                  "broker " + std::to_string(id) + " started but is not healthy; "
-                                  "the roll waits for it"});
+                                  "broker " + std::to_string(id) + what +
+                                      "; the roll waits for it (" + RollProgress(o) + ")"});
           return o;
         }
         b["state"] = "ready";
+        b.erase("rollingTo");
       }
       int have = static_cast<int>(brokers.size());
       if (have < want) {
@@ -239,7 +264,13 @@ class SimDriver : public Driver {
       }
       bool rolled = false;
       for (json& b : brokers) {
-        if (b.value("version", "") != version || b.value("config", "") != config) {
+        const bool new_version = b.value("version", "") != version;
+        const bool new_config = b.value("config", "") != config;
+        if (new_version || new_config) {
+          // What the broker rolls to, for the condition that reports the roll.
+          std::string to = new_version ? version : "the new config";
+          if (new_version && new_config) to += " with the new config";
+          b["rollingTo"] = to;
           b["version"] = version;
           b["config"] = config;
           b["state"] = "starting";

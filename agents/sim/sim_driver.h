@@ -9,7 +9,10 @@
 // Timings are realistic at time scale 1 (a Kubernetes cluster takes 3 s to create, a broker 1 s to
 // start, a roll 0.8 s per broker) and scale linearly: 0.1 is ten times faster, 0 is instant (for
 // benchmarks). Changes to a Kafka cluster go one broker at a time: a broker is added, removed or
-// restarted with the new version or config only once the one before it is healthy.
+// restarted with the new version or config only once the one before it is healthy. A Kafka cluster
+// reports how many brokers are ready on the desired version and config (brokers_updated) and, while
+// a roll is in flight, a Rolled condition saying which broker rolls and how far the roll is:
+// "rolling broker 2 of 6 to 3.8 (2 of 6 updated)".
 //
 // Faults: the cloud API answers 429 at `throttle_rate` (each step fails with kUnavailable before it
 // changes anything), and brokers named in `unhealthy_brokers` ("pkc-acme-orders/2") start but never
