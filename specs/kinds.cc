@@ -50,6 +50,8 @@ const std::vector<KindInfo>& AllKinds() {
       {"NetworkAttachment", "networkattachment", false, true},
       {"K8sCluster", "k8scluster", false, true},
       {"SliceEntry", "sliceentry", false, true},
+      {"RolloutTarget", "rollouttarget", false, true},
+      {"RolloutProgress", "rolloutprogress", false, true},
   };
   return kinds;
 }

@@ -135,6 +135,7 @@ int PrintLayers(const std::string& output) {
         layers.push_back({{"layer", i + 1},
                           {"controller", c.name},
                           {"inputs", c.inputs},
+                          {"observes", c.observes},
                           {"outputs", c.outputs},
                           {"prefix", c.prefix}});
       }

@@ -17,6 +17,7 @@
 // previous output (placements are sticky; the same input gives byte-identical output).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -25,6 +26,7 @@
 
 #include "core/change_event.h"
 #include "core/kafka.h"
+#include "core/resource_status.h"
 #include "core/status.h"
 #include "reconciler/controller/fleet_view.h"
 #include "reconciler/controller/output_batch.h"
@@ -38,6 +40,10 @@ struct ControllerInfo {
   std::vector<std::string> outputs;  // kinds it writes
   std::string prefix;                // "derived/pkc/": every path it writes starts with this
   std::string summary;               // one line for `strata layers`
+  // Kinds of lower layers whose change events wake it too, without ordering the layers (the
+  // rollout controller sits above pkc, writes what pkc reads, and watches pkc's output the way
+  // a controller watches status).
+  std::vector<std::string> observes;
 };
 
 // What became of one input path.
@@ -51,13 +57,16 @@ struct Outcome {
   std::string key;                 // the resource key, when known
   std::vector<EventError> errors;  // kInvalid: what is wrong, with file, line and field
   std::string reason;              // kRetry: why
+  // kDone: reconcile the path again after this long even if no event names it (a rollout's
+  // soak ends with time, not with a change). Zero: only when an event names it.
+  std::chrono::milliseconds requeue_after{0};
 
   static Outcome Done() { return {}; }
   static Outcome Invalid(std::string key, std::vector<EventError> errors) {
-    return {Type::kInvalid, std::move(key), std::move(errors), ""};
+    return {Type::kInvalid, std::move(key), std::move(errors), "", {}};
   }
   static Outcome Retry(std::string key, std::string reason) {
-    return {Type::kRetry, std::move(key), {}, std::move(reason)};
+    return {Type::kRetry, std::move(key), {}, std::move(reason), {}};
   }
 };
 
@@ -107,6 +116,16 @@ class Controller {
   // satellite refs it moved). The runtime sends them, best effort: they are hints, and a
   // controller never depends on their delivery. Without Kafka they are dropped.
   virtual std::vector<KafkaMessage> TakeNotices() { return {}; }
+
+  // A controller whose output depends on what the agents report (the rollout controller) says
+  // so; the runtime then reads strata.status from its start and hands each status to OnStatus,
+  // which returns the input paths to reconcile again because of it. OnStatus is called from the
+  // runtime's status thread, not the reconcile thread: it must be thread-safe.
+  virtual bool FollowsStatus() const { return false; }
+  virtual std::vector<std::string> OnStatus(const ResourceStatus& status) {
+    (void)status;
+    return {};
+  }
 };
 
 }  // namespace strata::controller

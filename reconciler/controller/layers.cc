@@ -92,6 +92,7 @@ std::string FormatLayers(const LayerCake& cake) {
     for (const ControllerInfo& c : cake.layers[i]) {
       out += "  " + c.name + ": " + c.summary + "\n";
       out += "    reads   " + join(c.inputs) + "\n";
+      if (!c.observes.empty()) out += "    watches " + join(c.observes) + "\n";
       out += "    writes  " + join(c.outputs) + " under " + c.prefix + "\n";
     }
   }

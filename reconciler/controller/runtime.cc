@@ -1,5 +1,7 @@
 #include "reconciler/controller/runtime.h"
 
+#include "core/status_follower.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -267,6 +269,8 @@ void ControllerRuntime::ConsumeLoop(const std::atomic<bool>& stop, Status* failu
   options.properties = {{"fetch.wait.max.ms", "10"}};
   options.properties.insert(options.properties.end(), options_.kafka.begin(), options_.kafka.end());
   options.kinds = controller_->info().inputs;
+  const auto& observes = controller_->info().observes;
+  options.kinds.insert(options.kinds.end(), observes.begin(), observes.end());
   options.group_id = options_.group_id;
   options.keep_latest = false;
   options.manual_offsets = true;
@@ -350,6 +354,19 @@ Status ControllerRuntime::Run(const std::atomic<bool>& stop) {
     ConsumeLoop(stop, &consume_failure);
     consumer_done = true;
   });
+  std::atomic<bool> stop_following{false};  // set once the loop below ends, whatever ends it
+  std::jthread status_follower;
+  if (controller_->FollowsStatus()) {
+    status_follower = std::jthread([&] {
+      Status followed = FollowStatus(options_.kafka, stop_following, [this](const ResourceStatus& status) {
+        for (const std::string& path : controller_->OnStatus(status)) queue_.Add(path);
+      });
+      if (!followed.ok()) {
+        spdlog::error("{}: cannot follow {}: {}", controller_->info().name, kStatusTopic,
+                      followed.ToString());
+      }
+    });
+  }
   const std::string& name = controller_->info().name;
   spdlog::info("controller {} running on {} ({}), inputs from Kafka as group {}", name,
                options_.repo, ref_, options_.group_id);
@@ -395,6 +412,11 @@ Status ControllerRuntime::Run(const std::atomic<bool>& stop) {
       }
       queue_.Done(path);
     }
+    for (const auto& [path, outcome] : result->outcomes) {
+      if (outcome.type == Outcome::Type::kDone && outcome.requeue_after.count() > 0) {
+        queue_.AddAfter(path, outcome.requeue_after);
+      }
+    }
     auto took = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
     batch_seconds.Observe(static_cast<double>(took.count()) / 1e6);
@@ -408,7 +430,9 @@ Status ControllerRuntime::Run(const std::atomic<bool>& stop) {
     }
   }
   queue_.ShutDown();
+  stop_following.store(true);
   consumer.join();
+  if (status_follower.joinable()) status_follower.join();
   running_.store(false);
   spdlog::info("{}: stopping after {} events, {} paths in {} batches, {} commits ({} files), {} "
                "races lost, {} rejections reported, {} retries",

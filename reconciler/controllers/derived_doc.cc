@@ -55,6 +55,27 @@ specs::Node* SpecOf(specs::Node& doc) {
   return nullptr;
 }
 
+namespace {
+specs::Node* MetadataOf(specs::Node& doc) {
+  for (auto& e : doc.entries()) {
+    if (e.key == "metadata") return &e.value;
+  }
+  return nullptr;
+}
+}  // namespace
+
+void SetAnnotation(specs::Node& doc, const std::string& key, const std::string& value) {
+  specs::Node* metadata = MetadataOf(doc);
+  for (auto& e : metadata->entries()) {
+    if (e.key == "annotations") e.value.Set(key, specs::Node::String(value));
+  }
+}
+
+void SetLabels(specs::Node& doc, const specs::Node& labels) {
+  if (!labels.is_map() || labels.entries().empty()) return;
+  MetadataOf(doc)->Set("labels", labels);
+}
+
 specs::Node StringList(const std::vector<std::string>& values) {
   specs::Node list = specs::Node::Sequence();
   for (const std::string& v : values) list.items().push_back(specs::Node::String(v));

@@ -24,6 +24,10 @@ std::string StemOf(std::string_view path);
 specs::Node DerivedDoc(std::string_view kind, std::string_view name,
                        const std::vector<std::string>& sources);
 specs::Node* SpecOf(specs::Node& doc);
+// Sets metadata.annotations[key] of a document made by DerivedDoc.
+void SetAnnotation(specs::Node& doc, const std::string& key, const std::string& value);
+// Sets metadata.labels of a document made by DerivedDoc (nothing when `labels` is empty).
+void SetLabels(specs::Node& doc, const specs::Node& labels);
 
 specs::Node StringList(const std::vector<std::string>& values);
 std::vector<std::string> StringsAt(const specs::Node* list);

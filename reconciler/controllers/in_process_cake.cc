@@ -82,7 +82,9 @@ Result<controller::BatchResult> InProcessCake::Step(const std::string& name) {
   ASSIGN_OR_RETURN(git_oid head, repo.ResolveCommit("refs/heads/" + branch_));
   ASSIGN_OR_RETURN(git_oid tree, repo.TreeOfCommit(head));
   ASSIGN_OR_RETURN(std::vector<ChangedFile> changes, repo.DiffTrees(member->last_tree, tree));
-  const auto& inputs = member->runtime->controller().info().inputs;
+  std::vector<std::string> inputs = member->runtime->controller().info().inputs;
+  const auto& observes = member->runtime->controller().info().observes;
+  inputs.insert(inputs.end(), observes.begin(), observes.end());
   std::vector<std::string> paths;
   std::vector<std::string> causes = {OidToHex(head)};
   for (const ChangedFile& c : changes) {
@@ -92,6 +94,12 @@ Result<controller::BatchResult> InProcessCake::Step(const std::string& name) {
     std::string kind = KindOfPath(c.path, bytes);
     if (std::find(inputs.begin(), inputs.end(), kind) != inputs.end()) paths.push_back(c.path);
   }
+  if (!changes.empty()) {
+    for (const std::string& path : member->requeued) {
+      if (std::find(paths.begin(), paths.end(), path) == paths.end()) paths.push_back(path);
+    }
+    std::sort(paths.begin(), paths.end());
+  }
   if (paths.empty()) {
     member->last_tree = tree;
     return controller::BatchResult{};
@@ -99,7 +107,9 @@ Result<controller::BatchResult> InProcessCake::Step(const std::string& name) {
   // Seen only once reconciled: a failed batch hands the same paths again at the next Step.
   ASSIGN_OR_RETURN(controller::BatchResult result, member->runtime->ProcessBatch(paths, causes));
   member->last_tree = tree;
+  member->requeued.clear();
   for (const auto& [path, outcome] : result.outcomes) {
+    if (outcome.requeue_after.count() > 0) member->requeued.insert(path);
     if (outcome.type == controller::Outcome::Type::kInvalid) {
       rejections_[path] = {name, outcome};
     } else if (auto it = rejections_.find(path);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,6 +54,10 @@ class InProcessCake {
   struct Member {
     std::unique_ptr<controller::ControllerRuntime> runtime;
     git_oid last_tree{};  // the head tree it last saw (zero: never)
+    // Paths whose outcome asked to be looked at again later (a rollout waiting for the fleet):
+    // handed again at the next Step that sees a new head. (Without a clock here, "later" is
+    // "when something changed", so Settle still ends.)
+    std::set<std::string> requeued;
   };
   InProcessCake(std::string repo, std::string branch)
       : repo_(std::move(repo)), branch_(std::move(branch)) {}

@@ -46,7 +46,7 @@ std::unique_ptr<controller::Controller> MakePkcController() {
 
 PkcController::PkcController() {
   info_.name = "pkc";
-  info_.inputs = {"KafkaCluster", "Network", "OrgPolicy", "Satellite", "Sku"};
+  info_.inputs = {"KafkaCluster", "Network", "OrgPolicy", "RolloutTarget", "Satellite", "Sku"};
   info_.outputs = {"PhysicalKafkaCluster"};
   info_.prefix = std::string(kPrefix);
   info_.summary = "logical Kafka clusters → dedicated or shared physical clusters";
@@ -57,7 +57,37 @@ std::vector<controller::Watch> PkcController::Watches() {
   watches.push_back({"derived/pkc", [this](const std::string& path, const specs::Node* doc) {
                        OnOwnFile(path, doc);
                      }});
+  watches.push_back({std::string(rollout::kTargetsDir),
+                     [this](const std::string& path, const specs::Node* doc) { OnTarget(path, doc); }});
   return watches;
+}
+
+void PkcController::OnTarget(const std::string& path, const specs::Node* doc) {
+  std::string name = StemOf(path);
+  std::optional<rollout::Target> target;
+  if (doc != nullptr) target = rollout::TargetFromDoc(path, *doc);
+  if (target.has_value()) {
+    targets_[name] = std::move(*target);
+  } else {
+    targets_.erase(name);
+  }
+}
+
+void PkcController::ApplyTarget(const std::string& name, specs::Node& doc) const {
+  auto it = targets_.find(name);
+  if (it == targets_.end()) return;
+  const rollout::Target& t = it->second;
+  specs::Node* spec = SpecOf(doc);
+  if (!t.settings.kafka_version.empty()) {
+    spec->Set("kafkaVersion", specs::Node::String(t.settings.kafka_version));
+  }
+  if (!t.settings.config.empty()) {
+    specs::Node config = specs::Node::Map();
+    if (const specs::Node* own = spec->Find("config"); own != nullptr) config = *own;
+    for (const auto& [k, v] : t.settings.config) config.Set(k, specs::Node::String(v));
+    spec->Set("config", std::move(config));
+  }
+  SetAnnotation(doc, "strata.dev/release", t.release);
 }
 
 std::string PkcController::PlacementOf(const std::string& key) const {
@@ -130,12 +160,22 @@ Result<std::map<std::string, Outcome>> PkcController::Reconcile(
     const std::vector<std::string>& paths, controller::FleetView& view,
     controller::OutputBatch& out) {
   std::set<std::string> clusters;
+  dirty_shared_.clear();
   for (const std::string& path : paths) {
+    if (path.rfind(rollout::kTargetsDir, 0) == 0) {  // a rollout released (or reverted) a cluster
+      auto p = physical_.find(StemOf(path));
+      if (p == physical_.end()) continue;
+      if (p->second.shared) {
+        dirty_shared_.insert(p->first);
+      } else if (!p->second.tenants.empty()) {
+        clusters.insert(ClusterPath(*p->second.tenants.begin()));
+      }
+      continue;
+    }
     std::set<std::string> more = Fanout(path);
     clusters.insert(more.begin(), more.end());
   }
   std::map<std::string, Outcome> outcomes;
-  dirty_shared_.clear();
   for (const std::string& path : clusters) {
     ASSIGN_OR_RETURN(outcomes[path], ReconcileCluster(path, view, out));
   }
@@ -194,6 +234,7 @@ Status PkcController::WriteShared(const std::string& name, controller::OutputBat
     tenants.items().push_back(std::move(entry));
   }
   spec->Set("tenants", std::move(tenants));
+  ApplyTarget(name, doc);
   std::string path = p.path;
   return out.Put(path, std::move(doc));
 }
@@ -342,6 +383,10 @@ Result<Outcome> PkcController::ReconcileCluster(const std::string& path,
   tenant.Set("cku", specs::Node::Int(cku));
   tenants.items().push_back(std::move(tenant));
   out_spec->Set("tenants", std::move(tenants));
+  ApplyTarget(name, out_doc);
+  if (const specs::Node* labels = doc.AtPath("metadata.labels"); labels != nullptr) {
+    SetLabels(out_doc, *labels);
+  }
   RETURN_IF_ERROR(out.Put(std::string(kPrefix) + rule.org + "/" + name + ".yaml", std::move(out_doc)));
   return Outcome::Done();
 }

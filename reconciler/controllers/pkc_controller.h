@@ -12,6 +12,12 @@
 // a region outside the org's data residency, no satellite serving the region, a network that
 // does not exist or is private on a multi-tenant SKU. The last good output stays.
 // A policy change (Sku, OrgPolicy, Satellite, Network) re-reconciles the clusters it governs.
+//
+// Rollouts: a RolloutTarget of the rollout controller (derived/rollout/targets/…/<name>.yaml)
+// for a physical cluster sets its kafkaVersion (over the logical spec's and the default) and
+// broker settings (over the logical spec's), and pkc stamps the release on the physical document
+// (annotation strata.dev/release), which the agent reports back once applied. A dedicated
+// cluster also carries its logical cluster's labels, which rollout selectors match on.
 #pragma once
 
 #include <map>
@@ -22,6 +28,8 @@
 
 #include "reconciler/controller/controller.h"
 #include "reconciler/controllers/policy_index.h"
+#include "reconciler/rollout/fleet_cluster.h"
+#include "reconciler/rollout/target.h"
 
 namespace strata::controllers {
 
@@ -37,6 +45,7 @@ class PkcController : public controller::Controller {
     physical_.clear();
     placement_.clear();
     invalid_.clear();
+    targets_.clear();
   }
   Result<std::map<std::string, controller::Outcome>> Reconcile(
       const std::vector<std::string>& paths, controller::FleetView& view,
@@ -54,6 +63,9 @@ class PkcController : public controller::Controller {
     std::set<std::string> tenants;
   };
   void OnOwnFile(const std::string& path, const specs::Node* doc);
+  void OnTarget(const std::string& path, const specs::Node* doc);
+  // Applies the rollout target of physical cluster `name`, if any, to its spec and document.
+  void ApplyTarget(const std::string& name, specs::Node& doc) const;
   Result<controller::Outcome> ReconcileCluster(const std::string& path, controller::FleetView& view,
                                                controller::OutputBatch& out);
   Status Unplace(const std::string& key, const std::string& keep, controller::OutputBatch& out);
@@ -67,6 +79,7 @@ class PkcController : public controller::Controller {
   std::map<std::string, Physical> physical_;                    // by name
   std::unordered_map<std::string, std::string> placement_;      // tenant key → physical name
   std::set<std::string> invalid_;                               // cluster paths found invalid
+  std::map<std::string, rollout::Target> targets_;              // rollouts' targets, by name
   // Shared clusters whose tenants changed in this batch: written once at its end, not once per
   // tenant (a batch can add thousands of tenants to a few shared clusters).
   std::set<std::string> dirty_shared_;

@@ -7,12 +7,13 @@
 #include "reconciler/controllers/capacity_controller.h"
 #include "reconciler/controllers/network_controller.h"
 #include "reconciler/controllers/pkc_controller.h"
+#include "reconciler/controllers/rollout_controller.h"
 #include "reconciler/controllers/sync_controller.h"
 
 namespace strata::controllers {
 
 std::vector<std::string> ControllerNames() {
-  return {"pkc", "connect", "ksql", "network", "capacity", "sync"};
+  return {"pkc", "connect", "ksql", "network", "capacity", "sync", "rollout"};
 }
 
 Result<std::unique_ptr<controller::Controller>> MakeController(const std::string& name,
@@ -23,6 +24,7 @@ Result<std::unique_ptr<controller::Controller>> MakeController(const std::string
   if (name == "network") return MakeNetworkController();
   if (name == "capacity") return MakeCapacityController();
   if (name == "sync") return MakeSyncController(config.signing_key);
+  if (name == "rollout") return MakeRolloutController(config.now_ms);
   std::string known;
   for (const std::string& n : ControllerNames()) known += (known.empty() ? "" : ", ") + n;
   return Status::NotFound("no controller named " + name + " (there are: " + known + ")");

@@ -1,6 +1,7 @@
 // The controllers strata ships, by name, and the layer cake they form.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,9 +20,12 @@ namespace strata::controllers {
 struct ControllerConfig {
   // sync: the key that signs every satellite slice commit; null leaves them unsigned.
   std::shared_ptr<const ssh::SigningKey> signing_key;
+  // rollout: the clock (milliseconds since the epoch); empty is the system clock. Tests and
+  // benchmarks move time by hand.
+  std::function<int64_t()> now_ms;
 };
 
-// pkc, connect, ksql, network, capacity, sync.
+// pkc, connect, ksql, network, capacity, sync, rollout.
 std::vector<std::string> ControllerNames();
 // Controller name → the prefix of the fleet repo it alone writes ("pkc" → "derived/pkc/").
 std::map<std::string, std::string> ControllerPrefixes();

@@ -134,7 +134,8 @@ TEST_F(PlanTest, ASequenceOfPullRequestsIsPlannedExactlyAsTheControllersApplyIt)
   EXPECT_THAT(mixed.satellites, Contains(Field(&SatellitePlan::satellite, "gcp-europe-west1-1")));
   ASSERT_NO_FATAL_FAILURE(MergeAndExpectPlanWasRight(mixed));
 
-  // Shrinking back, then a label only (which changes nothing downstream).
+  // Shrinking back; a label (which rollout selectors match on the physical cluster); then an
+  // annotation only, which changes nothing downstream.
   fleet_->Edit(orders, "cku: 4", "cku: 3");
   PlanResult shrink = PlanPullRequest("orders: 4 → 3 CKU");
   EXPECT_THAT(shrink.changes,
@@ -142,9 +143,14 @@ TEST_F(PlanTest, ASequenceOfPullRequestsIsPlannedExactlyAsTheControllersApplyIt)
   ASSERT_NO_FATAL_FAILURE(MergeAndExpectPlanWasRight(shrink));
   fleet_->Edit(orders, "team: commerce", "team: checkout");
   PlanResult label = PlanPullRequest("orders: another team");
-  EXPECT_EQ(PlanExitCode(label), 0);
-  EXPECT_THAT(label.changes, IsEmpty());
+  EXPECT_EQ(PlanExitCode(label), 3);
+  EXPECT_THAT(label.changes, Contains(Field(&PlannedChange::controller, "pkc")));
   ASSERT_NO_FATAL_FAILURE(MergeAndExpectPlanWasRight(label));
+  fleet_->Edit(orders, "  labels:\n", "  annotations:\n    strata.dev/note: ask checkout\n  labels:\n");
+  PlanResult note = PlanPullRequest("orders: a note");
+  EXPECT_EQ(PlanExitCode(note), 0);
+  EXPECT_THAT(note.changes, IsEmpty());
+  ASSERT_NO_FATAL_FAILURE(MergeAndExpectPlanWasRight(note));
 }
 
 TEST_F(PlanTest, NothingIsWrittenToTheFleetRepository) {

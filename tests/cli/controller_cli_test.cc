@@ -80,11 +80,14 @@ class ControllerCliTest : public ::testing::Test {
 TEST_F(ControllerCliTest, LayersPrintsTheCake) {
   auto out = Sh(kStrata + " layers");
   EXPECT_EQ(out.code, 0);
-  EXPECT_THAT(out.out, HasSubstr("layer 4\n  sync: "));
-  EXPECT_THAT(out.out, HasSubstr("start-up order (bottom first): sync, capacity, connect, ksql, pkc, network\n"));
+  EXPECT_THAT(out.out, HasSubstr("layer 1\n  network: "));
+  EXPECT_THAT(out.out, HasSubstr("  rollout: fleet rollouts"));
+  EXPECT_THAT(out.out, HasSubstr("layer 5\n  sync: "));
+  EXPECT_THAT(out.out, HasSubstr(
+      "start-up order (bottom first): sync, capacity, connect, ksql, pkc, network, rollout\n"));
   out = Sh(kStrata + " controller nope --repo " + fleet_->bare() + " --kafka 127.0.0.1:1");
   EXPECT_EQ(out.code, 2);
-  EXPECT_THAT(out.out, HasSubstr("no controller named nope (there are: pkc, connect, ksql, network, capacity, sync)"));
+  EXPECT_THAT(out.out, HasSubstr("no controller named nope (there are: pkc, connect, ksql, network, capacity, sync, rollout)"));
 }
 
 TEST_F(ControllerCliTest, PushesTravelThroughEveryLayerToTheSatellites) {

@@ -144,9 +144,12 @@ TEST_F(GuardCliTest, TrustedPushedControllerCommitsWriteOnlyUnderTheirPrefixAndO
 
 TEST_F(GuardCliTest, OnlyTheSyncControllerMovesASatellitesRefAndNobodyDeletesTheBranch) {
   std::string slice = fleet_->Git("rev-parse satellites/aws-us-west-2-1");
-  // main's head is a commit of the sync controller's, but not a slice of this satellite.
-  ASSERT_THAT(Git("log -1 --format=%ae").out, HasSubstr("sync@controllers.strata.local"));
-  testing::Outcome moved = Git("push origin HEAD:refs/heads/satellites/aws-us-west-2-1 --force");
+  // A commit of the sync controller's on main, but not a slice of this satellite.
+  std::string sync_commit =
+      Git("log -1 --format=%H --author=sync@controllers.strata.local").out.substr(0, 40);
+  ASSERT_EQ(sync_commit.size(), 40u);
+  testing::Outcome moved =
+      Git("push origin " + sync_commit + ":refs/heads/satellites/aws-us-west-2-1 --force");
   EXPECT_NE(moved.code, 0);
   EXPECT_THAT(moved.out, HasSubstr("[slice-ref-not-forward]"));
   // A real slice, but another satellite's, pushed as a new satellite's ref.

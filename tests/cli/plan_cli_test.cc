@@ -54,18 +54,18 @@ TEST_F(PlanCliTest, AGrowingClusterPlansBrokersNodesAndTheSatelliteAndExitsThree
   ASSERT_EQ(Git("commit -qam 'orders: 2 → 6 CKU'").code, 0);
   testing::Outcome text = PlanInClone();
   EXPECT_EQ(text.code, 3) << text.out;
-  EXPECT_THAT(text.out, HasSubstr("layer 1 · pkc\n  ~ +12 brokers on "));
+  EXPECT_THAT(text.out, HasSubstr("layer 2 · pkc\n  ~ +12 brokers on "));
   EXPECT_THAT(text.out, HasSubstr("(6 → 18)"));
   EXPECT_THAT(text.out, HasSubstr("spec.tenants[0].cku: 2 → 6"));
-  EXPECT_THAT(text.out, HasSubstr("layer 3 · capacity\n"));
+  EXPECT_THAT(text.out, HasSubstr("layer 4 · capacity\n"));
   EXPECT_THAT(text.out, HasSubstr(" nodes"));
-  EXPECT_THAT(text.out, HasSubstr("layer 4 · sync\n  ~ satellite aws-us-west-2-1: "));
+  EXPECT_THAT(text.out, HasSubstr("layer 5 · sync\n  ~ satellite aws-us-west-2-1: "));
   EXPECT_THAT(text.out, HasSubstr("\nPlan: "));
 
   testing::Outcome markdown = PlanInClone("--output markdown");
   EXPECT_EQ(markdown.code, 3);
   EXPECT_THAT(markdown.out, HasSubstr("### strata plan: "));
-  EXPECT_THAT(markdown.out, HasSubstr("#### Layer 1 · pkc\n\n- `~` +12 brokers on "));
+  EXPECT_THAT(markdown.out, HasSubstr("#### Layer 2 · pkc\n\n- `~` +12 brokers on "));
   EXPECT_THAT(markdown.out, HasSubstr("  + spec.brokers: 18\n"));
 
   testing::Outcome json = PlanInClone("--output json");
@@ -81,8 +81,9 @@ TEST_F(PlanCliTest, AGrowingClusterPlansBrokersNodesAndTheSatelliteAndExitsThree
 }
 
 TEST_F(PlanCliTest, AChangeWithNoDownstreamEffectExitsZero) {
-  fleet_->Edit("tenants/acme/kafka/orders.yaml", "team: commerce", "team: checkout");
-  ASSERT_EQ(Git("commit -qam 'orders: another team'").code, 0);
+  fleet_->Edit("tenants/acme/kafka/orders.yaml", "  labels:\n",
+               "  annotations:\n    strata.dev/note: ask checkout\n  labels:\n");
+  ASSERT_EQ(Git("commit -qam 'orders: a note'").code, 0);
   testing::Outcome plan = PlanInClone();
   EXPECT_EQ(plan.code, 0) << plan.out;
   EXPECT_THAT(plan.out, HasSubstr("Plan: no downstream change."));
