@@ -32,5 +32,7 @@ void AddUsageCommand(CLI::App& app, int* exit_code);
 void AddHistoryCommand(CLI::App& app, int* exit_code);
 // `strata recover KEY`: a dry run unless --commit.
 void AddRecoverCommand(CLI::App& app, int* exit_code);
+// `strata rollout status|approve|pause|resume|abort`: exit 1 when there is no such rollout.
+void AddRolloutCommand(CLI::App& app, int* exit_code);
 
 }  // namespace strata::cli

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   strata::cli::AddUsageCommand(app, &exit_code);
   strata::cli::AddHistoryCommand(app, &exit_code);
   strata::cli::AddRecoverCommand(app, &exit_code);
+  strata::cli::AddRolloutCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     strata::Status s = strata::InitLogging(
