@@ -57,8 +57,9 @@ struct Outcome {
   std::string key;                 // the resource key, when known
   std::vector<EventError> errors;  // kInvalid: what is wrong, with file, line and field
   std::string reason;              // kRetry: why
-  // kDone: reconcile the path again after this long even if no event names it (a rollout's
-  // soak ends with time, not with a change). Zero: only when an event names it.
+  // kDone and kInvalid: reconcile the path again after this long even if no event names it (a
+  // rollout's soak ends with time, not with a change; a refused rollout may be fine once the one
+  // it collided with is done). Zero: only when an event names it.
   std::chrono::milliseconds requeue_after{0};
 
   static Outcome Done() { return {}; }
@@ -111,6 +112,10 @@ class Controller {
     (void)view;
     return Status::Ok();
   }
+
+  // Input paths to reconcile once when the runtime starts, whatever the events say: a controller
+  // that requeues itself by time (a rollout's soak) picks up its timers after a restart.
+  virtual std::vector<std::string> StartPaths() { return {}; }
 
   // Messages the controller wants on Kafka after AfterCommit or AfterStart (sync announces the
   // satellite refs it moved). The runtime sends them, best effort: they are hints, and a

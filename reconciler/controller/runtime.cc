@@ -89,6 +89,7 @@ Status ControllerRuntime::Start() {
     return head.status();
   }
   RETURN_IF_ERROR(controller_->AfterStart(view_));
+  for (const std::string& path : controller_->StartPaths()) queue_.Add(path);
   SendNotices();
   started_ = true;
   return Status::Ok();
@@ -413,7 +414,7 @@ Status ControllerRuntime::Run(const std::atomic<bool>& stop) {
       queue_.Done(path);
     }
     for (const auto& [path, outcome] : result->outcomes) {
-      if (outcome.type == Outcome::Type::kDone && outcome.requeue_after.count() > 0) {
+      if (outcome.type != Outcome::Type::kRetry && outcome.requeue_after.count() > 0) {
         queue_.AddAfter(path, outcome.requeue_after);
       }
     }

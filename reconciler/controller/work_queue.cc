@@ -27,7 +27,21 @@ void WorkQueue::AddAfter(const std::string& key, std::chrono::milliseconds delay
     AddLocked(key);
     return;
   }
-  delayed_.emplace(Clock::now() + delay, key);
+  // One deadline per key, the earliest: a key requeued on every pass (a rollout polling) must
+  // not pile up timers.
+  Clock::time_point due = Clock::now() + delay;
+  if (auto it = due_.find(key); it != due_.end()) {
+    if (it->second <= due) return;
+    auto range = delayed_.equal_range(it->second);
+    for (auto d = range.first; d != range.second; ++d) {
+      if (d->second == key) {
+        delayed_.erase(d);
+        break;
+      }
+    }
+  }
+  due_[key] = due;
+  delayed_.emplace(due, key);
   cv_.notify_all();  // a waiting Get may now have an earlier deadline
 }
 
@@ -60,6 +74,7 @@ void WorkQueue::PromoteDueLocked(Clock::time_point now) {
   while (!delayed_.empty() && delayed_.begin()->first <= now) {
     std::string key = delayed_.begin()->second;
     delayed_.erase(delayed_.begin());
+    due_.erase(key);
     AddLocked(key);
   }
 }

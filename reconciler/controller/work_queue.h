@@ -36,7 +36,8 @@ class WorkQueue {
   // Queues `key` unless it is queued already; while it is being processed, marks it to be queued
   // again when the worker is done.
   void Add(const std::string& key);
-  // Queues `key` once `delay` has passed (at once when the delay is zero or less).
+  // Queues `key` once `delay` has passed (at once when the delay is zero or less). A key keeps
+  // one pending deadline, the earliest asked for.
   void AddAfter(const std::string& key, std::chrono::milliseconds delay);
   // Queues `key` after its next backoff (base · 2^failures, at most max) and returns that delay.
   std::chrono::milliseconds AddRateLimited(const std::string& key);
@@ -69,6 +70,7 @@ class WorkQueue {
   std::unordered_set<std::string> processing_;  // handed out, not Done yet
   std::unordered_set<std::string> dirty_;       // added while processing
   std::multimap<Clock::time_point, std::string> delayed_;
+  std::unordered_map<std::string, Clock::time_point> due_;  // each key's one entry in delayed_
   std::unordered_map<std::string, int> failures_;
   bool shut_down_ = false;
 };

@@ -67,6 +67,18 @@ TEST(WorkQueueTest, DelayedKeysComeOutInTheOrderTheyAreDue) {
   EXPECT_EQ(queue.Get(1s), "late");
 }
 
+TEST(WorkQueueTest, AKeyRequeuedOverAndOverKeepsOneDeadlineTheEarliest) {
+  WorkQueue queue;
+  for (int i = 0; i < 100; ++i) queue.AddAfter("poll", 5s);
+  queue.AddAfter("poll", 20ms);  // earlier: replaces
+  queue.AddAfter("poll", 10s);   // later: ignored
+  EXPECT_EQ(queue.Waiting(), 1u);
+  EXPECT_EQ(queue.Get(1s), "poll");
+  queue.Done("poll");
+  EXPECT_EQ(queue.Waiting(), 0u);
+  EXPECT_TRUE(queue.Idle());
+}
+
 TEST(WorkQueueTest, ShutDownWakesABlockedWorker) {
   WorkQueue queue;
   std::optional<std::string> got = "unset";

@@ -54,6 +54,10 @@ nlohmann::json ProgressJson(const Progress& p) {
                      {"failed", w.failed},
                      {"maxConcurrent", w.max_concurrent},
                      {"maxFailures", w.max_failures}});
+    if (w.started_at_ms != 0) waves.back()["startedAt"] = rollout::FormatMillis(w.started_at_ms);
+    if (w.completed_at_ms != 0) {
+      waves.back()["completedAt"] = rollout::FormatMillis(w.completed_at_ms);
+    }
   }
   nlohmann::json data = {{"rollout", p.rollout},
                          {"phase", rollout::RolloutPhaseName(p.phase)},
@@ -62,6 +66,8 @@ nlohmann::json ProgressJson(const Progress& p) {
                          {"failures", p.failures},
                          {"waves", waves}};
   if (p.soak_until_ms != 0) data["soakUntil"] = rollout::FormatMillis(p.soak_until_ms);
+  data["acknowledgedFailures"] = p.acknowledged_failures;
+  data["unassigned"] = p.unassigned;
   return data;
 }
 
@@ -94,7 +100,8 @@ void RolloutController::Reset() {
   targets_.clear();
   progress_phase_.clear();
   rollouts_.clear();
-  staged_notices_.clear();
+  recorded_state_.clear();
+  staged_progress_.clear();
   std::lock_guard lock(health_mu_);
   watching_.clear();
 }
@@ -142,10 +149,13 @@ void RolloutController::OnOwnFile(const std::string& path, const specs::Node* do
   if (path.rfind(rollout::kProgressDir, 0) == 0) {
     if (doc == nullptr) {
       progress_phase_.erase(name);
+      recorded_state_.erase(name);
     } else {
-      progress_phase_[name] = std::string(doc->AtPath("spec.phase") != nullptr
-                                              ? doc->AtPath("spec.phase")->text()
-                                              : "");
+      const specs::Node* phase = doc->AtPath("spec.phase");
+      const specs::Node* waiting = doc->AtPath("spec.waitingFor");
+      progress_phase_[name] = phase != nullptr ? phase->text() : "";
+      recorded_state_[name] =
+          progress_phase_[name] + "/" + (waiting != nullptr ? waiting->text() : "");
     }
     return;
   }
@@ -158,7 +168,7 @@ void RolloutController::OnOwnFile(const std::string& path, const specs::Node* do
     watching_.erase(name);
     return;
   }
-  if (target->phase == TargetPhase::kInProgress || target->phase == TargetPhase::kFailed) {
+  if (target->phase != TargetPhase::kReverted) {  // Done too: it must stay healthy as it soaks
     watching_[name] = {target->release, RolloutPath(target->rollout)};
   } else {
     watching_.erase(name);
@@ -198,9 +208,9 @@ std::optional<std::string> RolloutController::Conflict(const rollout::RolloutSpe
                                                        std::string* cluster,
                                                        std::string* field) const {
   for (const auto& [name, other] : rollouts_) {
-    if (name == spec.name || !Unfinished(name)) continue;
-    // An accepted rollout goes on; between two new ones, the first by name.
-    if (!Accepted(name) && name > spec.name) continue;
+    // Only accepted rollouts stand in the way (rollouts of one batch are accepted in name order,
+    // and one that is invalid is never accepted).
+    if (name == spec.name || !Accepted(name) || !Unfinished(name)) continue;
     std::string shared = SharedField(spec.change, other.spec.change);
     if (shared.empty()) continue;
     for (const auto& [cluster_name, c] : clusters_) {
@@ -218,6 +228,7 @@ Result<std::map<std::string, Outcome>> RolloutController::Reconcile(
     const std::vector<std::string>& paths, controller::FleetView& view,
     controller::OutputBatch& out) {
   std::map<std::string, Outcome> outcomes;
+  staged_progress_.clear();  // a pass again after a lost race stages its own
   // Targets of clusters that are gone go with them.
   std::vector<std::string> orphans;
   for (const auto& [name, target] : targets_) {
@@ -251,7 +262,6 @@ Result<Outcome> RolloutController::ReconcileRollout(const std::string& path,
   std::string key = specs::ResourceKey("Rollout", "", name);
   ASSIGN_OR_RETURN(std::optional<controller::LoadedSpec> loaded, view.ReadSpec(path));
   if (!loaded.has_value()) {  // deleted: what it released stays; its progress goes
-    last_progress_.erase(name);
     RETURN_IF_ERROR(out.Remove(ProgressPath(name)));
     return Outcome::Done();
   }
@@ -281,7 +291,9 @@ Result<Outcome> RolloutController::ReconcileRollout(const std::string& path,
     refused.phase = RolloutPhase::kRefused;
     refused.reason = message;
     RETURN_IF_ERROR(WriteProgress(spec, refused, out));
-    return Outcome::Invalid(key, {FieldError(path, doc.AtPath(at), at, message)});
+    Outcome outcome = Outcome::Invalid(key, {FieldError(path, doc.AtPath(at), at, message)});
+    outcome.requeue_after = std::chrono::seconds(30);  // the other may be done by then
+    return outcome;
   }
 
   std::map<std::string, rollout::Settings> unfinished;
@@ -322,39 +334,55 @@ Result<Outcome> RolloutController::ReconcileRollout(const std::string& path,
 
 Status RolloutController::WriteProgress(const rollout::RolloutSpec& spec, const Progress& progress,
                                         controller::OutputBatch& out) {
-  auto last = last_progress_.find(spec.name);
-  if (last == last_progress_.end() || !(last->second == progress)) {
-    bool state_changed = last == last_progress_.end() || last->second.phase != progress.phase ||
-                         last->second.waiting_for != progress.waiting_for;
-    nlohmann::json event = {
-        {"specversion", "1.0"},
-        {"source", "strata/controller/rollout"},
-        {"type", state_changed ? "dev.strata.rollout.state-changed" : "dev.strata.rollout.progressed"},
-        {"subject", "Rollout/" + spec.name},
-        {"time", rollout::FormatMillis(now_ms_())},
-        {"datacontenttype", "application/json"},
-        {"data", ProgressJson(progress)}};
-    staged_notices_.push_back({std::string(kRolloutsTopic), "Rollout/" + spec.name, event.dump()});
-    last_progress_[spec.name] = progress;
-  }
+  staged_progress_[spec.name] = progress;
   specs::Node doc = DerivedDoc("RolloutProgress", spec.name, {spec.path});
   *SpecOf(doc) = rollout::ProgressSpec(progress);
   return out.Put(ProgressPath(spec.name), std::move(doc));
 }
 
+// An event for each progress file the commit changed: a state change when the phase or what it
+// waits for moved, progress otherwise.
 Status RolloutController::AfterCommit(controller::FleetView& view, const git_oid& commit,
                                       const std::vector<std::string>& changed_paths) {
-  (void)view, (void)changed_paths;
+  (void)view;
   std::string hex = OidToHex(commit);
-  for (KafkaMessage& m : staged_notices_) {
-    nlohmann::json event = nlohmann::json::parse(m.value);
-    event["id"] = hex + ":" + m.key;
-    event["data"]["commit"] = hex;
-    m.value = event.dump();
-    notices_.push_back(std::move(m));
+  for (const std::string& path : changed_paths) {
+    if (path.rfind(rollout::kProgressDir, 0) != 0) continue;
+    auto staged = staged_progress_.find(StemOf(path));
+    if (staged == staged_progress_.end()) continue;
+    const Progress& p = staged->second;
+    std::string state = std::string(rollout::RolloutPhaseName(p.phase)) + "/" +
+                        std::string(rollout::WaitingForName(p.waiting_for));
+    auto before = committed_state_.find(p.rollout);
+    bool state_changed = before == committed_state_.end() || before->second != state;
+    committed_state_[p.rollout] = state;
+    nlohmann::json data = ProgressJson(p);
+    data["commit"] = hex;
+    nlohmann::json event = {
+        {"specversion", "1.0"},
+        {"id", hex + ":Rollout/" + p.rollout},
+        {"source", "strata/controller/rollout"},
+        {"type", state_changed ? "dev.strata.rollout.state-changed" : "dev.strata.rollout.progressed"},
+        {"subject", "Rollout/" + p.rollout},
+        {"time", rollout::FormatMillis(now_ms_())},
+        {"datacontenttype", "application/json"},
+        {"data", std::move(data)}};
+    notices_.push_back({std::string(kRolloutsTopic), "Rollout/" + p.rollout, event.dump()});
   }
-  staged_notices_.clear();
+  staged_progress_.clear();
   return Status::Ok();
+}
+
+Status RolloutController::AfterStart(controller::FleetView& view) {
+  (void)view;
+  committed_state_ = recorded_state_;  // what the head says: no event for what did not change
+  return Status::Ok();
+}
+
+std::vector<std::string> RolloutController::StartPaths() {
+  std::vector<std::string> paths;
+  for (const auto& [name, file] : rollouts_) paths.push_back(file.spec.path);
+  return paths;
 }
 
 std::vector<KafkaMessage> RolloutController::TakeNotices() {

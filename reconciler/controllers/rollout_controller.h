@@ -46,6 +46,9 @@ class RolloutController : public controller::Controller {
   Status AfterCommit(controller::FleetView& view, const git_oid& commit,
                      const std::vector<std::string>& changed_paths) override;
   std::vector<KafkaMessage> TakeNotices() override;
+  Status AfterStart(controller::FleetView& view) override;
+  // Every rollout, once: soaks that were running when the controller stopped end on time.
+  std::vector<std::string> StartPaths() override;
 
   bool FollowsStatus() const override { return true; }
   std::vector<std::string> OnStatus(const ResourceStatus& status) override;
@@ -75,9 +78,10 @@ class RolloutController : public controller::Controller {
   std::map<std::string, rollout::Target> targets_;          // by physical cluster name
   std::map<std::string, std::string> progress_phase_;       // rollout name → its recorded phase
   std::map<std::string, RolloutFile> rollouts_;             // rollout name → its file, parsed
-  std::map<std::string, rollout::Progress> last_progress_;  // what was last announced, by rollout
-  std::vector<KafkaMessage> staged_notices_;                // for the commit being made
-  std::vector<KafkaMessage> notices_;                       // for the runtime to send
+  std::map<std::string, std::string> recorded_state_;  // rollout → "Phase/WaitingFor" in its file
+  std::map<std::string, std::string> committed_state_;  // the same, as last announced
+  std::map<std::string, rollout::Progress> staged_progress_;  // in the commit being made
+  std::vector<KafkaMessage> notices_;                         // for the runtime to send
 
   mutable std::mutex health_mu_;
   std::unordered_map<std::string, rollout::Health> health_;  // by physical cluster name

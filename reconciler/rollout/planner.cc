@@ -60,19 +60,29 @@ class Pass {
  private:
   // Clusters that turned Done or Failed since the last pass.
   void RecordHealth() {
+    std::map<std::string, int64_t> soak;
+    for (const Wave& w : r_.waves) soak[w.name] = w.soak_ms;
     for (auto& [name, t] : ours_) {
-      if (t.phase != TargetPhase::kInProgress && t.phase != TargetPhase::kFailed) continue;
       if (in_.clusters.count(name) == 0 || !in_.health) continue;
       const Health* h = in_.health(name);
       if (h == nullptr || h->release != t.release) continue;
+      bool unhealthy = h->phase == "Failed" || h->phase == "Degraded";
+      // A cluster must stay healthy through its soak: one that falls over fails.
+      if (t.phase == TargetPhase::kDone && unhealthy && t.done_at_ms + soak[t.wave] > in_.now_ms) {
+        t.phase = TargetPhase::kFailed;
+        t.reason = (h->reason.empty() ? h->phase : h->reason) + " (during its soak)";
+        changed_.insert(name);
+        out_.failed.push_back(name);
+        continue;
+      }
+      if (t.phase != TargetPhase::kInProgress && t.phase != TargetPhase::kFailed) continue;
       if (h->phase == "Ready") {
         t.phase = TargetPhase::kDone;
         t.done_at_ms = in_.now_ms;
         t.reason.clear();
         changed_.insert(name);
         out_.done.push_back(name);
-      } else if ((h->phase == "Failed" || h->phase == "Degraded") &&
-                 t.phase == TargetPhase::kInProgress) {
+      } else if (unhealthy && t.phase == TargetPhase::kInProgress) {
         t.phase = TargetPhase::kFailed;
         t.reason = h->reason.empty() ? h->phase : h->reason;
         changed_.insert(name);
@@ -150,6 +160,8 @@ class Pass {
     if (o == ours_.end()) {
       Settings have = other != nullptr ? Overlay(c.settings, other->settings) : c.settings;
       if (Satisfies(have, r_.change)) return Standing::kDone;
+      // A later rollout took over a cluster that had this change: superseded, done here.
+      if (other != nullptr && Satisfies(other->previous, r_.change)) return Standing::kDone;
     }
     if (other != nullptr) {
       auto holder = in_.unfinished_rollouts.find(other->rollout);
@@ -199,6 +211,11 @@ class Pass {
       if (!work.complete && first_incomplete_ == r_.waves.size()) first_incomplete_ = i;
       p.failures += wp.failed;
       p.waves.push_back(std::move(wp));
+    }
+    // A failed cluster may still be mid-roll (its agent retries): it keeps its slot until people
+    // acknowledge the failures when resuming.
+    if (p.failures > r_.acknowledged_failures) {
+      for (size_t i = 0; i < r_.waves.size(); ++i) waves_[i].inflight += p.waves[i].failed;
     }
     for (size_t i = 0; i < r_.waves.size(); ++i) {
       WaveProgress& wp = p.waves[i];

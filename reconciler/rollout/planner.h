@@ -8,7 +8,8 @@
 //     took, those its selector matches, or `percent` of them (rounded up), spread by a stable
 //     hash of their names. A cluster released in a wave stays in it.
 //   - A cluster is in flight from its release until it has been healthy at its target for the
-//     wave's soak; a wave never has more than maxConcurrent in flight.
+//     wave's soak (falling over during the soak fails it); a failed one stays in flight until
+//     people acknowledge the failures. A wave never has more than maxConcurrent in flight.
 //   - The next wave starts when every cluster of the one before is Done and soaked, or Failed;
 //     a wave that requiresApproval starts only once it is in approvedWaves. A wave that has
 //     started keeps releasing clusters that join it later (a cluster added to the fleet).
@@ -18,7 +19,7 @@
 //   - state: aborted returns every cluster released and not yet Done to its previous settings.
 //   - A cluster another unfinished rollout has released is held: until that one is done with it,
 //     or while that one is unfinished when both change the same setting. A cluster that already
-//     has the settings counts as Done without a release.
+//     has the settings, or had them until a later rollout took it over, counts as Done.
 // Deterministic: the same inputs give the same output. Pure, thread-safe.
 #pragma once
 

@@ -316,8 +316,9 @@ TEST(PlannerTest, AbortReturnsClustersNotYetHealthyToTheirPreviousSettings) {
   f.Step(r);
   r.state = RequestedState::kAborted;
   PlanOutput out = f.Step(r);
-  // Everything released but not healthy: the failed one and the three in flight.
-  EXPECT_THAT(out.reverted, SizeIs(4));
+  // Everything released but not healthy: the failed one and the two in flight (the failed one
+  // kept its slot, so one more was released after the first turned Done).
+  EXPECT_THAT(out.reverted, SizeIs(3));
   EXPECT_THAT(out.reverted, ::testing::Contains(first[1]));
   EXPECT_THAT(out.released, IsEmpty());
   EXPECT_EQ(out.progress.phase, RolloutPhase::kAborted);
@@ -405,6 +406,56 @@ TEST(PlannerTest, TwoUnfinishedRolloutsOfOneSettingNeverTakeTurnsOnACluster) {
   EXPECT_THAT(out.released, IsEmpty());
   EXPECT_EQ(out.progress.waves[0].pending, 1);
   EXPECT_THAT(f.Step(v39).released, ElementsAre("c0"));  // once kafka-38 is finished
+}
+
+TEST(PlannerTest, AFinishedRolloutStaysFinishedWhenALaterOneTakesItsClustersOver) {
+  Fleet f;
+  f.AddMany("c", "aws", 2);
+  RolloutSpec v38 = Upgrade({MakeWave("all", 2)});
+  f.Step(v38);
+  f.Report();
+  ASSERT_EQ(f.Step(v38).progress.phase, RolloutPhase::kComplete);
+  RolloutSpec v39 = Upgrade({MakeWave("all", 1)});
+  v39.name = "kafka-39";
+  v39.change.kafka_version = "3.9";
+  ASSERT_THAT(f.Step(v39).released, SizeIs(1));  // kafka-38 is finished: not in the way
+  PlanOutput again = f.Step(v38, {{"kafka-39", v39.change}});
+  EXPECT_EQ(again.progress.phase, RolloutPhase::kComplete);  // superseded, not reopened
+  EXPECT_THAT(again.writes, IsEmpty());
+}
+
+TEST(PlannerTest, AClusterThatFallsOverDuringItsSoakFails) {
+  Fleet f;
+  f.AddMany("c", "aws", 2);
+  Wave wave = MakeWave("all", 1);
+  wave.soak_ms = 60'000;
+  wave.max_failures.count = 1;
+  RolloutSpec r = Upgrade({wave, MakeWave("next", 1)});
+  std::string first = f.Step(r).released.at(0);
+  f.Report();
+  f.Step(r);  // Done, soaking
+  f.now += 30'000;
+  f.health[first].phase = "Degraded";
+  f.health[first].reason = "broker 2 is not healthy";
+  PlanOutput out = f.Step(r);
+  EXPECT_THAT(out.failed, ElementsAre(first));
+  EXPECT_EQ(f.targets.at(first).reason, "broker 2 is not healthy (during its soak)");
+  EXPECT_EQ(out.progress.waves[0].failed, 1);
+}
+
+TEST(PlannerTest, AFailedClusterKeepsItsSlotUntilTheFailuresAreAcknowledged) {
+  Fleet f;
+  f.AddMany("c", "aws", 4);
+  Wave wave = MakeWave("all", 2);
+  wave.max_failures.count = 3;  // within the budget: the rollout goes on
+  RolloutSpec r = Upgrade({wave});
+  std::vector<std::string> first = f.Step(r).released;
+  f.Report({first[0]});  // one fails (its agent may still be retrying), one is done
+  PlanOutput out = f.Step(r);
+  EXPECT_THAT(out.released, SizeIs(1));  // one slot, not two
+  EXPECT_EQ(f.InFlight(r, "all"), 1);
+  r.acknowledged_failures = 1;
+  EXPECT_THAT(f.Step(r).released, SizeIs(1));
 }
 
 TEST(PlannerTest, SelectorOfOrgsTakesASharedClusterOnlyWhenEveryTenantIsInThem) {

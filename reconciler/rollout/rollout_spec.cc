@@ -1,5 +1,8 @@
 #include "reconciler/rollout/rollout_spec.h"
 
+#include <algorithm>
+#include <charconv>
+
 #include "reconciler/rollout/time_text.h"
 
 namespace strata::rollout {
@@ -30,15 +33,23 @@ Selector ParseSelector(const specs::Node* node) {
   return s;
 }
 
-Amount ParseAmount(const specs::Node* node, int64_t otherwise) {
+// A count or "N%"; nullopt when it is neither (a document the schema has not checked yet).
+std::optional<Amount> ParseAmount(const specs::Node* node, int64_t otherwise) {
   Amount a;
   a.count = otherwise;
   if (node == nullptr) return a;
-  const std::string& text = node->text();
-  if (!text.empty() && text.back() == '%') {
-    a.percent = std::stoi(text.substr(0, text.size() - 1));
+  std::string_view text = node->text();
+  bool share = !text.empty() && text.back() == '%';
+  if (share) text.remove_suffix(1);
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 0 || value > 1'000'000'000) {
+    return std::nullopt;
+  }
+  if (share) {
+    a.percent = static_cast<int>(std::min<int64_t>(value, 1000));
   } else {
-    a.count = node->as_int();
+    a.count = value;
   }
   return a;
 }
@@ -93,8 +104,16 @@ ParsedRollout ParseRolloutSpec(const std::string& path, const specs::Node& doc) 
       if (const specs::Node* p = w.Find("percent"); p != nullptr) {
         wave.percent = static_cast<int>(p->as_int());
       }
-      wave.max_concurrent = ParseAmount(w.Find("maxConcurrent"), 1);
-      wave.max_failures = ParseAmount(w.Find("maxFailures"), 0);
+      std::optional<Amount> concurrent = ParseAmount(w.Find("maxConcurrent"), 1);
+      std::optional<Amount> failures = ParseAmount(w.Find("maxFailures"), 0);
+      if (!concurrent.has_value()) {
+        error(w.Find("maxConcurrent"), field + ".maxConcurrent", "a count or a share like \"25%\"");
+      }
+      if (!failures.has_value()) {
+        error(w.Find("maxFailures"), field + ".maxFailures", "a count or a share like \"5%\"");
+      }
+      wave.max_concurrent = concurrent.value_or(Amount{1, -1});
+      wave.max_failures = failures.value_or(Amount{0, -1});
       if (wave.max_concurrent.percent == 0) {
         error(w.Find("maxConcurrent"), field + ".maxConcurrent",
               "0% would never change a cluster; give at least 1%");

@@ -6,15 +6,14 @@
 namespace strata::rollout {
 namespace {
 
-bool Digits(std::string_view text, size_t at, size_t n, int* out) {
-  if (at + n > text.size()) return false;
+std::optional<int> DigitsAt(std::string_view text, size_t at, size_t n) {
+  if (at + n > text.size()) return std::nullopt;
   int value = 0;
   for (size_t i = at; i < at + n; ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
     value = value * 10 + (text[i] - '0');
   }
-  *out = value;
-  return true;
+  return value;
 }
 
 }  // namespace
@@ -37,42 +36,42 @@ std::string FormatMillis(int64_t millis_since_epoch) {
 }
 
 std::optional<int64_t> ParseMillis(std::string_view text) {
-  int year, month, day, hour, minute, second;
+  // YYYY-MM-DDTHH:MM:SS[.f+]Z
   if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
       text[16] != ':' || text.back() != 'Z') {
     return std::nullopt;
   }
-  if (!Digits(text, 0, 4, &year) || !Digits(text, 5, 2, &month) || !Digits(text, 8, 2, &day) ||
-      !Digits(text, 11, 2, &hour) || !Digits(text, 14, 2, &minute) ||
-      !Digits(text, 17, 2, &second)) {
-    return std::nullopt;
-  }
+  auto year = DigitsAt(text, 0, 4), month = DigitsAt(text, 5, 2), day = DigitsAt(text, 8, 2);
+  auto hour = DigitsAt(text, 11, 2), minute = DigitsAt(text, 14, 2), second = DigitsAt(text, 17, 2);
+  if (!year || !month || !day || !hour || !minute || !second) return std::nullopt;
   int64_t millis = 0;
-  size_t at = 19;
-  if (text[at] == '.') {
-    int64_t scale = 100;
-    for (++at; at + 1 < text.size(); ++at) {
-      if (text[at] < '0' || text[at] > '9') return std::nullopt;
-      millis += (text[at] - '0') * scale;
-      scale /= 10;
+  if (text.size() > 20) {
+    if (text[19] != '.' || text.size() == 21) return std::nullopt;
+    std::string_view fraction = text.substr(20, text.size() - 21);
+    for (size_t i = 0; i < fraction.size(); ++i) {
+      if (fraction[i] < '0' || fraction[i] > '9') return std::nullopt;
     }
-  } else if (at + 1 != text.size()) {
+    std::string three = std::string(fraction.substr(0, 3));
+    three.resize(3, '0');
+    millis = *DigitsAt(three, 0, 3);
+  } else if (text[19] != 'Z') {
     return std::nullopt;
   }
   std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  std::time_t t = timegm(&tm);
-  std::tm back{};
-  gmtime_r(&t, &back);
-  if (back.tm_mday != day || back.tm_mon != month - 1 || hour > 23 || minute > 59 || second > 60) {
-    return std::nullopt;  // "2026-02-30" normalises to another day
+  tm.tm_year = *year - 1900;
+  tm.tm_mon = *month - 1;
+  tm.tm_mday = *day;
+  tm.tm_hour = *hour;
+  tm.tm_min = *minute;
+  tm.tm_sec = *second;
+  std::tm check = tm;
+  std::time_t seconds = timegm(&tm);
+  // timegm normalises 02-30 to 03-02: a date that moved was not a real one.
+  if (tm.tm_mon != check.tm_mon || tm.tm_mday != check.tm_mday || tm.tm_hour != check.tm_hour ||
+      tm.tm_min != check.tm_min || tm.tm_sec != check.tm_sec) {
+    return std::nullopt;
   }
-  return static_cast<int64_t>(t) * 1000 + millis;
+  return static_cast<int64_t>(seconds) * 1000 + millis;
 }
 
 std::optional<int64_t> ParseDurationMillis(std::string_view text) {
@@ -90,16 +89,6 @@ std::optional<int64_t> ParseDurationMillis(std::string_view text) {
     value = value * 10 + (c - '0');
   }
   return value * unit;
-}
-
-std::string FormatDuration(int64_t millis) {
-  int64_t seconds = (millis + 999) / 1000;
-  int64_t h = seconds / 3600, m = (seconds % 3600) / 60, s = seconds % 60;
-  std::string out;
-  if (h > 0) out += std::to_string(h) + "h";
-  if (h > 0 || m > 0) out += std::to_string(m) + "m";
-  if (h == 0) out += std::to_string(s) + "s";
-  return out;
 }
 
 }  // namespace strata::rollout

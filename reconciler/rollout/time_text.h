@@ -15,7 +15,5 @@ std::optional<int64_t> ParseMillis(std::string_view text);
 
 // "10m" → 600000; "45s", "2h". nullopt for anything else.
 std::optional<int64_t> ParseDurationMillis(std::string_view text);
-// 600000 → "10m0s", 5400000 → "1h30m", 42000 → "42s": for people.
-std::string FormatDuration(int64_t millis);
 
 }  // namespace strata::rollout

@@ -1,5 +1,7 @@
 #include "reconciler/rollout_cli/status_report.h"
 
+#include "reconciler/rollout/time_text.h"
+
 #include <algorithm>
 
 namespace strata::rollout_cli {
@@ -103,7 +105,7 @@ std::string WaitingText(const RolloutSnapshot& snapshot, const StatusSummary& su
   if (why.empty() || why == "None") return "";
   if (why == "Soak") {
     std::string until = progress.soak_until.empty() ? "the soak ends" : progress.soak_until;
-    if (std::optional<int64_t> at = ParseUtcMillis(progress.soak_until)) {
+    if (std::optional<int64_t> at = rollout::ParseMillis(progress.soak_until)) {
       until +=
           *at > now_millis ? " (" + FormatDuration(*at - now_millis) + " from now)" : " (due now)";
     }
@@ -150,7 +152,7 @@ StatusSummary Summarise(const RolloutSnapshot& snapshot) {
     if (target.phase == "InProgress") summary.in_progress.push_back(target.cluster);
     if (target.phase == "Failed") summary.failed.push_back(target);
     if (target.phase == "Done") {
-      if (std::optional<int64_t> at = ParseUtcMillis(target.done_at)) done_at.push_back(*at);
+      if (std::optional<int64_t> at = rollout::ParseMillis(target.done_at)) done_at.push_back(*at);
     }
   }
   if (!snapshot.progress) return summary;

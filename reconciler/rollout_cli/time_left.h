@@ -14,7 +14,8 @@
 namespace strata::rollout_cli {
 
 // How many of the latest doneAt times set the pace.
-inline constexpr size_t kPaceWindow = 10;
+// Large: a thousand clusters rolling at once finish in bursts, and a few of them would say "0s".
+inline constexpr size_t kPaceWindow = 1000;
 
 struct TimeLeft {
   enum class Kind { kDone, kUnknown, kEstimate };
@@ -27,10 +28,6 @@ struct TimeLeft {
 
 // `done_at_millis` in any order. kDone when `complete`; kUnknown with fewer than two done times.
 TimeLeft EstimateTimeLeft(std::vector<int64_t> done_at_millis, int64_t not_done, bool complete);
-
-// "2026-12-02T16:40:00.123Z" (the fraction optional, UTC only) to milliseconds since the epoch;
-// nullopt for anything else.
-std::optional<int64_t> ParseUtcMillis(std::string_view text);
 
 // For people: 42s, 12m30s, 1h05m, 2d03h. Negative durations print as 0s.
 std::string FormatDuration(int64_t millis);

@@ -1,5 +1,7 @@
 #include "reconciler/rollout_cli/time_left.h"
 
+#include "reconciler/rollout/time_text.h"
+
 #include <gtest/gtest.h>
 
 namespace strata::rollout_cli {
@@ -23,7 +25,7 @@ TEST(TimeLeft, PaceOfTheLastDoneTimesTimesTheClustersNotDone) {
 
   // Only the last kPaceWindow count: a slow start no longer slows the estimate.
   std::vector<int64_t> times = {0};
-  for (int i = 0; i < 10; ++i) times.push_back(3'600'000 + i * 10'000);
+  for (size_t i = 0; i < kPaceWindow; ++i) times.push_back(3'600'000 + int64_t(i) * 10'000);
   TimeLeft recent = EstimateTimeLeft(times, 3, false);
   EXPECT_EQ(recent.based_on, kPaceWindow);
   EXPECT_EQ(recent.millis_per_cluster, 10'000);
@@ -31,15 +33,15 @@ TEST(TimeLeft, PaceOfTheLastDoneTimesTimesTheClustersNotDone) {
 }
 
 TEST(TimeLeft, ParsesTheInstantsTheControllerWrites) {
-  EXPECT_EQ(ParseUtcMillis("1970-01-01T00:00:01Z"), 1000);
-  EXPECT_EQ(ParseUtcMillis("2026-12-02T16:40:00.123Z"), 1796229600123);
-  EXPECT_EQ(ParseUtcMillis("2026-12-02T16:40:00.5Z"), 1796229600500);
-  EXPECT_EQ(ParseUtcMillis("2026-12-02T16:40:00.123456789Z"), 1796229600123);
-  EXPECT_FALSE(ParseUtcMillis("2026-02-30T00:00:00Z"));
-  EXPECT_FALSE(ParseUtcMillis("2026-12-02T16:40:00+01:00"));
-  EXPECT_FALSE(ParseUtcMillis("2026-12-02T16:40:00.Z"));
-  EXPECT_FALSE(ParseUtcMillis("yesterday"));
-  EXPECT_FALSE(ParseUtcMillis(""));
+  EXPECT_EQ(rollout::ParseMillis("1970-01-01T00:00:01Z"), 1000);
+  EXPECT_EQ(rollout::ParseMillis("2026-12-02T16:40:00.123Z"), 1796229600123);
+  EXPECT_EQ(rollout::ParseMillis("2026-12-02T16:40:00.5Z"), 1796229600500);
+  EXPECT_EQ(rollout::ParseMillis("2026-12-02T16:40:00.123456789Z"), 1796229600123);
+  EXPECT_FALSE(rollout::ParseMillis("2026-02-30T00:00:00Z"));
+  EXPECT_FALSE(rollout::ParseMillis("2026-12-02T16:40:00+01:00"));
+  EXPECT_FALSE(rollout::ParseMillis("2026-12-02T16:40:00.Z"));
+  EXPECT_FALSE(rollout::ParseMillis("yesterday"));
+  EXPECT_FALSE(rollout::ParseMillis(""));
 }
 
 TEST(TimeLeft, FormatsDurationsForPeople) {
