@@ -16,6 +16,8 @@
 #include <cstdio>
 #include <thread>
 
+#include <git2.h>
+
 #include "core/git.h"
 #include "reconciler/audit/recover.h"
 #include "reconciler/cli/commands.h"
@@ -149,6 +151,12 @@ int RunEdit(const EditOptions& options) {
   std::string subject = outcome->plan.message.substr(0, outcome->plan.message.find('\n'));
   std::printf("%s: commit %s on %s\n", subject.c_str(), OidToHex(outcome->commit).c_str(),
               options.branch.c_str());
+  if (!git_repository_is_bare(repo->raw())) {
+    // A clone: the controllers see it once it reaches the fleet repository.
+    std::printf("committed in the clone %s: push it (git push) for the rollout controller to see "
+                "it, or open a pull request\n",
+                options.repo.c_str());
+  }
   return kExitOk;
 }
 
