@@ -313,7 +313,7 @@ class Pass {
       p.reason = "wave " + current.name + " soaks until " + FormatMillis(p.soak_until_ms);
     } else if (concurrency_full) {
       p.waiting_for = WaitingFor::kConcurrency;
-      p.reason = "wave " + full_wave + " has its maxConcurrent clusters in flight";
+      p.reason = "wave " + full_wave + " has its maxConcurrent clusters in flight (rolling or soaking)";
     } else if (held > 0) {
       p.reason = std::to_string(held) + " clusters wait for another rollout to finish with them";
     } else {
