@@ -14,7 +14,8 @@ namespace {
 std::vector<int32_t> StatusPartitions(rd_kafka_t* consumer) {
   std::vector<int32_t> partitions;
   const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_topic_t* topic = rd_kafka_topic_new(consumer, std::string(kStatusTopic).c_str(), nullptr);
+  rd_kafka_topic_t* topic =
+      rd_kafka_topic_new(consumer, std::string(kStatusTopic).c_str(), nullptr);
   if (topic == nullptr) return partitions;
   rd_kafka_resp_err_t rc = rd_kafka_metadata(consumer, 0, topic, &metadata, 2000);
   rd_kafka_topic_destroy(topic);

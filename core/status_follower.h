@@ -17,7 +17,6 @@
 
 namespace strata {
 
-
 Status FollowStatus(const KafkaProperties& kafka, const std::atomic<bool>& stop,
                     const std::function<void(const ResourceStatus&)>& on_status);
 

@@ -1,8 +1,9 @@
 #include "reconciler/controllers/rollout_controller.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "core/resource_status.h"
 #include "reconciler/controllers/derived_doc.h"
@@ -282,9 +283,11 @@ Result<Outcome> RolloutController::ReconcileRollout(const std::string& path,
   std::optional<std::string> other;
   if (!Accepted(name)) other = Conflict(spec, &cluster, &field);
   if (other.has_value()) {
-    std::string message = "rollout " + *other + " (" + RolloutPath(*other) + ") also changes " +
-                          field + " of " + cluster + ", and it is not finished; a setting of a "
-                          "cluster takes one rollout at a time: finish, abort or narrow one of them";
+    std::string message =
+        "rollout " + *other + " (" + RolloutPath(*other) + ") also changes " + field + " of " +
+        cluster +
+        ", and it is not finished; a setting of a "
+        "cluster takes one rollout at a time: finish, abort or narrow one of them";
     const char* at = field == "kafkaVersion" ? "spec.change.kafkaVersion" : "spec.change.config";
     Progress refused;
     refused.rollout = name;
@@ -306,12 +309,15 @@ Result<Outcome> RolloutController::ReconcileRollout(const std::string& path,
   {
     // The agents' reports stand still for one pass (the watches below take the lock again).
     std::lock_guard lock(health_mu_);
-    rollout::PlanInput input{spec, clusters_, targets_,
+    rollout::PlanInput input{spec,
+                             clusters_,
+                             targets_,
                              [this](const std::string& c) -> const rollout::Health* {
                                auto it = health_.find(c);
                                return it == health_.end() ? nullptr : &it->second;
                              },
-                             std::move(unfinished), now_ms_()};
+                             std::move(unfinished),
+                             now_ms_()};
     plan = rollout::PlanRollout(input);
   }
   for (const Target& t : plan.writes) {
@@ -358,15 +364,15 @@ Status RolloutController::AfterCommit(controller::FleetView& view, const git_oid
     committed_state_[p.rollout] = state;
     nlohmann::json data = ProgressJson(p);
     data["commit"] = hex;
-    nlohmann::json event = {
-        {"specversion", "1.0"},
-        {"id", hex + ":Rollout/" + p.rollout},
-        {"source", "strata/controller/rollout"},
-        {"type", state_changed ? "dev.strata.rollout.state-changed" : "dev.strata.rollout.progressed"},
-        {"subject", "Rollout/" + p.rollout},
-        {"time", rollout::FormatMillis(now_ms_())},
-        {"datacontenttype", "application/json"},
-        {"data", std::move(data)}};
+    nlohmann::json event = {{"specversion", "1.0"},
+                            {"id", hex + ":Rollout/" + p.rollout},
+                            {"source", "strata/controller/rollout"},
+                            {"type", state_changed ? "dev.strata.rollout.state-changed"
+                                                   : "dev.strata.rollout.progressed"},
+                            {"subject", "Rollout/" + p.rollout},
+                            {"time", rollout::FormatMillis(now_ms_())},
+                            {"datacontenttype", "application/json"},
+                            {"data", std::move(data)}};
     notices_.push_back({std::string(kRolloutsTopic), "Rollout/" + p.rollout, event.dump()});
   }
   staged_progress_.clear();

@@ -74,12 +74,12 @@ class RolloutController : public controller::Controller {
 
   controller::ControllerInfo info_;
   std::function<int64_t()> now_ms_;
-  std::map<std::string, rollout::FleetCluster> clusters_;   // by physical cluster name
-  std::map<std::string, rollout::Target> targets_;          // by physical cluster name
-  std::map<std::string, std::string> progress_phase_;       // rollout name → its recorded phase
-  std::map<std::string, RolloutFile> rollouts_;             // rollout name → its file, parsed
+  std::map<std::string, rollout::FleetCluster> clusters_;  // by physical cluster name
+  std::map<std::string, rollout::Target> targets_;         // by physical cluster name
+  std::map<std::string, std::string> progress_phase_;      // rollout name → its recorded phase
+  std::map<std::string, RolloutFile> rollouts_;            // rollout name → its file, parsed
   std::map<std::string, std::string> recorded_state_;  // rollout → "Phase/WaitingFor" in its file
-  std::map<std::string, std::string> committed_state_;  // the same, as last announced
+  std::map<std::string, std::string> committed_state_;        // the same, as last announced
   std::map<std::string, rollout::Progress> staged_progress_;  // in the commit being made
   std::vector<KafkaMessage> notices_;                         // for the runtime to send
 

@@ -11,8 +11,8 @@
 
 #include "core/mock_kafka.h"
 #include "core/status_matchers.h"
-#include "core/topic_snapshot.h"
 #include "core/test_support.h"
+#include "core/topic_snapshot.h"
 #include "reconciler/rollout/time_text.h"
 #include "tests/support/fleet_repo.h"
 #include "tests/support/layer_cake.h"
@@ -105,7 +105,8 @@ class RolloutControllerTest : public ::testing::Test {
       s.key = "PhysicalKafkaCluster/" + name;
       s.phase = phase;
       s.release = doc.substr(at + 20, doc.find('\n', at) - at - 20);
-      if (phase != "Ready") s.conditions.push_back({"Healthy", false, "BrokerUnhealthy", "broker 1 is not healthy"});
+      if (phase != "Ready")
+        s.conditions.push_back({"Healthy", false, "BrokerUnhealthy", "broker 1 is not healthy"});
       for (const std::string& p : controller().OnStatus(s)) woken.insert(p);
     }
     return woken;
@@ -146,7 +147,8 @@ TEST_F(RolloutControllerTest, ReleasesWaveByWaveThroughPkcAndRecordsProgress) {
   // The rollout controller wrote only under its prefix, with its trailers.
   std::string last = fleet_->Git("log -1 --format=%B main -- derived/rollout");
   EXPECT_THAT(last, HasSubstr("Strata-Controller: rollout"));
-  for (const std::string& f : Files("derived/rollout")) EXPECT_EQ(f.rfind("derived/rollout/", 0), 0u);
+  for (const std::string& f : Files("derived/rollout"))
+    EXPECT_EQ(f.rfind("derived/rollout/", 0), 0u);
 
   // Healthy: the agents' reports wake the rollout, which records Done; the soak holds the rest.
   EXPECT_THAT(Report(), ElementsAre("rollouts/kafka-39.yaml"));
@@ -176,7 +178,8 @@ TEST_F(RolloutControllerTest, ReleasesWaveByWaveThroughPkcAndRecordsProgress) {
   EXPECT_EQ(Field(progress, "reason"),
             "\"wave rest waits for approval: strata rollout approve kafka-39 rest\"");
 
-  fleet_->Edit("rollouts/kafka-39.yaml", "  state: running", "  state: running\n  approvedWaves: [rest]");
+  fleet_->Edit("rollouts/kafka-39.yaml", "  state: running",
+               "  state: running\n  approvedWaves: [rest]");
   fleet_->Push("approve wave rest");
   ASSERT_THAT(cake_->Settle().status(), IsOk());
   EXPECT_EQ(Files("derived/rollout/targets").size(), size_t(aws_clusters) + 1);
@@ -226,8 +229,9 @@ TEST_F(RolloutControllerTest, ASecondRolloutOfTheSameSettingOnTheSameClustersIsR
   EXPECT_EQ(o.errors[0].file, "rollouts/kafka-40.yaml");
   EXPECT_EQ(o.errors[0].field, "spec.change.kafkaVersion");
   EXPECT_EQ(o.errors[0].line, 7);
-  EXPECT_THAT(o.errors[0].message,
-              HasSubstr("rollout kafka-39 (rollouts/kafka-39.yaml) also changes kafkaVersion of pkc-"));
+  EXPECT_THAT(
+      o.errors[0].message,
+      HasSubstr("rollout kafka-39 (rollouts/kafka-39.yaml) also changes kafkaVersion of pkc-"));
   EXPECT_EQ(Field(Show("derived/rollout/progress/kafka-40.yaml"), "phase"), "Refused");
   for (const std::string& t : Files("derived/rollout/targets")) {
     EXPECT_EQ(Field(Show(t), "rollout"), "kafka-39");  // the first goes on untouched
@@ -244,8 +248,7 @@ TEST_F(RolloutControllerTest, ProgressIsAnnouncedOnStrataRollouts) {
   options.kafka = properties;
   options.notify_reconcilers = false;
   auto runtime = controller::ControllerRuntime::Create(
-      MakeRolloutController([this] { return now_; }), options,
-      *specs::SchemaSet::LoadEmbedded());
+      MakeRolloutController([this] { return now_; }), options, *specs::SchemaSet::LoadEmbedded());
   ASSERT_THAT(runtime.status(), IsOk());
   fleet_->Write("rollouts/kafka-39.yaml", kRollout);
   fleet_->Push("rollout kafka 3.9");

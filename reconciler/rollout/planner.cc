@@ -156,7 +156,8 @@ class Pass {
       return t.done_at_ms + wave.soak_ms > in_.now_ms ? Standing::kSoaking : Standing::kDone;
     }
     auto t = in_.targets.find(c.name);
-    const Target* other = t != in_.targets.end() && t->second.rollout != r_.name ? &t->second : nullptr;
+    const Target* other =
+        t != in_.targets.end() && t->second.rollout != r_.name ? &t->second : nullptr;
     if (o == ours_.end()) {
       Settings have = other != nullptr ? Overlay(c.settings, other->settings) : c.settings;
       if (Satisfies(have, r_.change)) return Standing::kDone;
@@ -166,7 +167,8 @@ class Pass {
     if (other != nullptr) {
       auto holder = in_.unfinished_rollouts.find(other->rollout);
       if (holder != in_.unfinished_rollouts.end()) {
-        bool rolling = other->phase == TargetPhase::kInProgress || other->phase == TargetPhase::kFailed;
+        bool rolling =
+            other->phase == TargetPhase::kInProgress || other->phase == TargetPhase::kFailed;
         if (rolling || SharesASetting(holder->second, r_.change)) return Standing::kHeld;
       }
     }
@@ -196,14 +198,22 @@ class Pass {
         }
         switch (StandingOf(*c, wave)) {
           case Standing::kPending:
-          case Standing::kHeld: ++wp.pending; break;
-          case Standing::kInProgress: ++wp.in_progress; break;
+          case Standing::kHeld:
+            ++wp.pending;
+            break;
+          case Standing::kInProgress:
+            ++wp.in_progress;
+            break;
           case Standing::kSoaking:
             ++wp.soaking;
             ++wp.done;
             break;
-          case Standing::kDone: ++wp.done; break;
-          case Standing::kFailed: ++wp.failed; break;
+          case Standing::kDone:
+            ++wp.done;
+            break;
+          case Standing::kFailed:
+            ++wp.failed;
+            break;
         }
       }
       work.inflight = wp.in_progress + wp.soaking;
@@ -259,8 +269,10 @@ class Pass {
       p.phase = RolloutPhase::kPaused;
       p.waiting_for = WaitingFor::kFailureBudget;
       p.reason = "wave " + wp.name + ": " + std::to_string(wp.failed) + " clusters failed, " +
-                 std::to_string(wp.max_failures) + " allowed (maxFailures); fix them or accept "
-                 "the failures with: strata rollout resume " + name;
+                 std::to_string(wp.max_failures) +
+                 " allowed (maxFailures); fix them or accept "
+                 "the failures with: strata rollout resume " +
+                 name;
       RequeueForInflight();
       return;
     }
@@ -313,7 +325,8 @@ class Pass {
       p.reason = "wave " + current.name + " soaks until " + FormatMillis(p.soak_until_ms);
     } else if (concurrency_full) {
       p.waiting_for = WaitingFor::kConcurrency;
-      p.reason = "wave " + full_wave + " has its maxConcurrent clusters in flight (rolling or soaking)";
+      p.reason =
+          "wave " + full_wave + " has its maxConcurrent clusters in flight (rolling or soaking)";
     } else if (held > 0) {
       p.reason = std::to_string(held) + " clusters wait for another rollout to finish with them";
     } else {

@@ -58,7 +58,7 @@ struct PlanInput {
 struct PlanOutput {
   std::vector<Target> writes;  // targets to write, new or changed
   Progress progress;
-  int64_t requeue_after_ms = 0;  // 0: only when something changes
+  int64_t requeue_after_ms = 0;                               // 0: only when something changes
   std::vector<std::string> released, done, failed, reverted;  // cluster names, for logs and events
 };
 

@@ -40,12 +40,15 @@ class Fleet {
   // One pass of the planner; its writes land (as the controller's commit would) and pkc applies
   // the targets to the clusters' settings.
   PlanOutput Step(const RolloutSpec& r, std::map<std::string, Settings> unfinished = {}) {
-    PlanInput in{r, clusters, targets,
+    PlanInput in{r,
+                 clusters,
+                 targets,
                  [this](const std::string& name) -> const Health* {
                    auto it = health.find(name);
                    return it == health.end() ? nullptr : &it->second;
                  },
-                 std::move(unfinished), now};
+                 std::move(unfinished),
+                 now};
     PlanOutput out = PlanRollout(in);
     for (const Target& t : out.writes) {
       targets[t.cluster] = t;
@@ -59,7 +62,7 @@ class Fleet {
     for (const auto& [name, t] : targets) {
       if (t.phase != TargetPhase::kInProgress) continue;
       health[name] = failing.count(name) != 0 ? Health{"Failed", t.release, "broker 0 crashed"}
-                                               : Health{"Ready", t.release, ""};
+                                              : Health{"Ready", t.release, ""};
     }
   }
 
@@ -116,10 +119,10 @@ TEST(PlannerTest, WavesGoInOrderAndEachTakesWhatItsSelectorLeaves) {
   f.AddMany("gcp", "gcp", 4);
   Selector internal;
   internal.labels = {{"internal", "true"}};
-  RolloutSpec r = Upgrade({MakeWave("internal", 10, internal), MakeWave("azure", 10, Clouds({"azure"})),
-                           MakeWave("aws-10", 10, Clouds({"aws"}), 10),
-                           MakeWave("aws-rest", 10, Clouds({"aws"})),
-                           MakeWave("gcp", 10, Clouds({"gcp"}))});
+  RolloutSpec r =
+      Upgrade({MakeWave("internal", 10, internal), MakeWave("azure", 10, Clouds({"azure"})),
+               MakeWave("aws-10", 10, Clouds({"aws"}), 10),
+               MakeWave("aws-rest", 10, Clouds({"aws"})), MakeWave("gcp", 10, Clouds({"gcp"}))});
   std::vector<std::string> order;  // wave of each release, in release order
   for (int pass = 0; pass < 20; ++pass) {
     PlanOutput out = f.Step(r);
@@ -338,14 +341,16 @@ TEST(PlannerTest, AClusterAddedToAFinishedWaveGetsTheChange) {
   Fleet f;
   f.AddMany("az", "azure", 1);
   f.AddMany("aws", "aws", 3);
-  RolloutSpec r = Upgrade({MakeWave("azure", 1, Clouds({"azure"})), MakeWave("aws", 1, Clouds({"aws"}))});
+  RolloutSpec r =
+      Upgrade({MakeWave("azure", 1, Clouds({"azure"})), MakeWave("aws", 1, Clouds({"aws"}))});
   f.Step(r);
   f.Report();
   f.Step(r);  // azure done; aws starts
   f.Report();
   f.Add("az-new", "azure");
   PlanOutput out = f.Step(r);
-  EXPECT_THAT(out.released, ::testing::UnorderedElementsAre("az-new", ::testing::StartsWith("aws")));
+  EXPECT_THAT(out.released,
+              ::testing::UnorderedElementsAre("az-new", ::testing::StartsWith("aws")));
   EXPECT_EQ(f.targets.at("az-new").wave, "azure");
   for (int i = 0; i < 5; ++i) {
     f.Report();

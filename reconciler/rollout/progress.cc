@@ -6,32 +6,46 @@ namespace strata::rollout {
 
 std::string_view RolloutPhaseName(RolloutPhase phase) {
   switch (phase) {
-    case RolloutPhase::kRunning: return "Running";
-    case RolloutPhase::kPaused: return "Paused";
-    case RolloutPhase::kAborted: return "Aborted";
-    case RolloutPhase::kComplete: return "Complete";
-    case RolloutPhase::kRefused: return "Refused";
+    case RolloutPhase::kRunning:
+      return "Running";
+    case RolloutPhase::kPaused:
+      return "Paused";
+    case RolloutPhase::kAborted:
+      return "Aborted";
+    case RolloutPhase::kComplete:
+      return "Complete";
+    case RolloutPhase::kRefused:
+      return "Refused";
   }
   return "Running";
 }
 
 std::string_view WaitingForName(WaitingFor waiting) {
   switch (waiting) {
-    case WaitingFor::kNone: return "None";
-    case WaitingFor::kSoak: return "Soak";
-    case WaitingFor::kApproval: return "Approval";
-    case WaitingFor::kPaused: return "Paused";
-    case WaitingFor::kFailureBudget: return "FailureBudget";
-    case WaitingFor::kConcurrency: return "Concurrency";
+    case WaitingFor::kNone:
+      return "None";
+    case WaitingFor::kSoak:
+      return "Soak";
+    case WaitingFor::kApproval:
+      return "Approval";
+    case WaitingFor::kPaused:
+      return "Paused";
+    case WaitingFor::kFailureBudget:
+      return "FailureBudget";
+    case WaitingFor::kConcurrency:
+      return "Concurrency";
   }
   return "None";
 }
 
 std::string_view WaveStateName(WaveState state) {
   switch (state) {
-    case WaveState::kPending: return "Pending";
-    case WaveState::kActive: return "Active";
-    case WaveState::kComplete: return "Complete";
+    case WaveState::kPending:
+      return "Pending";
+    case WaveState::kActive:
+      return "Active";
+    case WaveState::kComplete:
+      return "Complete";
   }
   return "Pending";
 }

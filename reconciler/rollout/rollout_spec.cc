@@ -71,7 +71,7 @@ ParsedRollout ParseRolloutSpec(const std::string& path, const specs::Node& doc) 
   RolloutSpec& r = parsed.spec;
   r.path = path;
   r.name = std::string(doc.AtPath("metadata.name") != nullptr ? doc.AtPath("metadata.name")->text()
-                                                               : "");
+                                                              : "");
   const specs::Node* spec = doc.Find("spec");
   if (spec == nullptr) return parsed;
   auto error = [&](const specs::Node* at, std::string field, std::string message) {

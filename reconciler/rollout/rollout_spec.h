@@ -39,7 +39,7 @@ struct Wave {
   int percent = 100;      // of what is left that its selector matches
   Amount max_concurrent;  // at least one cluster at a time once resolved
   int64_t soak_ms = 0;
-  Amount max_failures;    // absent: 0
+  Amount max_failures;  // absent: 0
   bool requires_approval = false;
 };
 

@@ -32,10 +32,14 @@ Settings SettingsFrom(const specs::Node* node) {
 
 std::string_view TargetPhaseName(TargetPhase phase) {
   switch (phase) {
-    case TargetPhase::kInProgress: return "InProgress";
-    case TargetPhase::kDone: return "Done";
-    case TargetPhase::kFailed: return "Failed";
-    case TargetPhase::kReverted: return "Reverted";
+    case TargetPhase::kInProgress:
+      return "InProgress";
+    case TargetPhase::kDone:
+      return "Done";
+    case TargetPhase::kFailed:
+      return "Failed";
+    case TargetPhase::kReverted:
+      return "Reverted";
   }
   return "InProgress";
 }

@@ -18,13 +18,13 @@ enum class TargetPhase { kInProgress, kDone, kFailed, kReverted };
 std::string_view TargetPhaseName(TargetPhase phase);
 
 struct Target {
-  std::string cluster;   // the PhysicalKafkaCluster's name
-  std::string path;      // its file
+  std::string cluster;  // the PhysicalKafkaCluster's name
+  std::string path;     // its file
   std::string rollout;
   std::string wave;
-  std::string release;   // token the agent reports back once it applied this
-  Settings settings;     // the managed settings now
-  Settings previous;     // before this release (restored by an abort)
+  std::string release;  // token the agent reports back once it applied this
+  Settings settings;    // the managed settings now
+  Settings previous;    // before this release (restored by an abort)
   TargetPhase phase = TargetPhase::kInProgress;
   int64_t released_at_ms = 0;
   int64_t done_at_ms = 0;  // 0: not done

@@ -78,10 +78,17 @@ std::optional<int64_t> ParseDurationMillis(std::string_view text) {
   if (text.size() < 2) return std::nullopt;
   int64_t unit = 0;
   switch (text.back()) {
-    case 's': unit = 1000; break;
-    case 'm': unit = 60 * 1000; break;
-    case 'h': unit = 3600 * 1000; break;
-    default: return std::nullopt;
+    case 's':
+      unit = 1000;
+      break;
+    case 'm':
+      unit = 60 * 1000;
+      break;
+    case 'h':
+      unit = 3600 * 1000;
+      break;
+    default:
+      return std::nullopt;
   }
   int64_t value = 0;
   for (char c : text.substr(0, text.size() - 1)) {

@@ -56,8 +56,8 @@ class RolloutEndToEndTest : public ::testing::Test {
     dir_ = FreshTestDir("rollout-e2e");
     up_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{kStrata, "--log-level", "info", "up", "--home", Home(),
-                                 "--separate-processes", "--port", "0", "--sim-time-scale",
-                                 "0.02", "--agent-poll-ms", "500"},
+                                 "--separate-processes", "--port", "0", "--sim-time-scale", "0.02",
+                                 "--agent-poll-ms", "500"},
         dir_ + "/up.log");
     ASSERT_TRUE(up_->WaitForLog("the control plane is running", std::chrono::seconds(60)))
         << up_->Log();
@@ -108,8 +108,8 @@ TEST_F(RolloutEndToEndTest, AVersionRolloutGoesWaveByWaveSurvivesKillNineAndComp
   ASSERT_EQ(Sh("pkill -9 -f -- " + pattern).code, 0);
 
   // It comes back and carries on to the approval gate.
-  ASSERT_TRUE(Eventually([&] { return ProgressSays("waitingFor: Approval"); },
-                         std::chrono::seconds(90)))
+  ASSERT_TRUE(
+      Eventually([&] { return ProgressSays("waitingFor: Approval"); }, std::chrono::seconds(90)))
       << Progress();
   std::string waiting = Progress();
   EXPECT_THAT(waiting, HasSubstr("reason: \"wave rest waits for approval: strata rollout approve "
