@@ -29,10 +29,8 @@ int64_t SystemMillis() {
       .count();
 }
 
-std::string RolloutPath(const std::string& name) { return "rollouts/" + name + ".yaml"; }
-std::string ProgressPath(const std::string& name) {
-  return std::string(rollout::kProgressDir) + "/" + name + ".yaml";
-}
+using rollout::ProgressPath;
+using rollout::RolloutPath;
 
 // The setting two changes both make, or "".
 std::string SharedField(const rollout::Settings& a, const rollout::Settings& b) {

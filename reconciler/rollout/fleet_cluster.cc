@@ -24,6 +24,12 @@ bool Matches(const Selector& s, const FleetCluster& c) {
   return true;
 }
 
+std::string RolloutPath(const std::string& name) { return "rollouts/" + name + ".yaml"; }
+
+std::string ProgressPath(const std::string& name) {
+  return std::string(kProgressDir) + "/" + name + ".yaml";
+}
+
 std::string TargetPathFor(const std::string& pkc_path) {
   return std::string(kTargetsDir) + "/" + pkc_path.substr(kPkcDir.size());
 }

@@ -31,5 +31,8 @@ std::string PkcPathFor(const std::string& target_path);
 
 inline constexpr std::string_view kTargetsDir = "derived/rollout/targets";
 inline constexpr std::string_view kProgressDir = "derived/rollout/progress";
+// rollouts/<name>.yaml, and the rollout controller's derived/rollout/progress/<name>.yaml.
+std::string RolloutPath(const std::string& name);
+std::string ProgressPath(const std::string& name);
 
 }  // namespace strata::rollout

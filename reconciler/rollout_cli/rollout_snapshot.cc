@@ -107,7 +107,7 @@ RolloutProgress ParseProgress(const specs::Node& root) {
 Result<std::vector<RolloutTarget>> ReadTargets(const Repository& repo, const git_oid& tree,
                                                const std::string& name) {
   std::vector<RolloutTarget> targets;
-  ASSIGN_OR_RETURN(std::vector<TreeFile> files, repo.ListFilesUnder(tree, kTargetsDir));
+  ASSIGN_OR_RETURN(std::vector<TreeFile> files, repo.ListFilesUnder(tree, std::string(kTargetsDir)));
   for (const TreeFile& file : files) {
     ASSIGN_OR_RETURN(std::string bytes, repo.ReadBlob(file.oid));
     if (bytes.find(name) == std::string::npos) continue;
@@ -137,11 +137,6 @@ Result<std::vector<RolloutTarget>> ReadTargets(const Repository& repo, const git
 }
 
 }  // namespace
-
-std::string RolloutPath(const std::string& name) { return "rollouts/" + name + ".yaml"; }
-std::string ProgressPath(const std::string& name) {
-  return "derived/rollout/progress/" + name + ".yaml";
-}
 
 Result<std::optional<RolloutProgress>> ReadProgress(const Repository& repo, const git_oid& tree,
                                                     const std::string& name) {

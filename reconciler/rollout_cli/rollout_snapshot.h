@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/git.h"
+#include "reconciler/rollout/fleet_cluster.h"
 
 namespace strata::rollout_cli {
 
@@ -85,9 +86,9 @@ struct RolloutSnapshot {
   std::vector<RolloutTarget> targets;       // sorted by cluster name
 };
 
-inline constexpr char kTargetsDir[] = "derived/rollout/targets";
-std::string RolloutPath(const std::string& name);   // rollouts/<name>.yaml
-std::string ProgressPath(const std::string& name);  // derived/rollout/progress/<name>.yaml
+using rollout::kTargetsDir;
+using rollout::ProgressPath;  // derived/rollout/progress/<name>.yaml
+using rollout::RolloutPath;   // rollouts/<name>.yaml
 
 // The progress file of `name` in `tree`; nullopt when absent.
 Result<std::optional<RolloutProgress>> ReadProgress(const Repository& repo, const git_oid& tree,
