@@ -4,6 +4,7 @@
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <vector>
@@ -90,6 +91,7 @@ std::map<std::string, std::string> GenerateFleetFiles(const FleetShape& shape) {
   std::vector<bool> eu(static_cast<size_t>(orgs));
   std::vector<int> cluster_count(static_cast<size_t>(orgs), 0);
   std::vector<int> cku_total(static_cast<size_t>(orgs), 0);
+  const int dedicated_tenths = std::clamp(shape.dedicated_percent / 10, 0, 10);
 
   for (int i = 0; i < shape.clusters; ++i) {
     int org_index = rng.Below(orgs);
@@ -100,7 +102,7 @@ std::map<std::string, std::string> GenerateFleetFiles(const FleetShape& shape) {
       place = &kPlaces[rng.Below(static_cast<int>(std::size(kPlaces)))];
     } while (eu[static_cast<size_t>(org_index)] && !place->eu);
     int roll = rng.Below(10);
-    const char* sku = roll < 5 ? "basic" : roll < 8 ? "standard" : "dedicated";
+    const char* sku = roll >= 10 - dedicated_tenths ? "dedicated" : roll < 5 ? "basic" : "standard";
     std::string name = Name("c", i, width);
     std::string body = Modeline(3, "kafkacluster") +
                        "apiVersion: strata.dev/v1alpha1\nkind: KafkaCluster\nmetadata:\n  name: " +

@@ -21,6 +21,10 @@ void AddGenCommand(CLI::App& app, int* exit_code) {
   fleet->add_option("--orgs", shape->orgs, "Organisations")->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));
   fleet->add_option("--seed", shape->seed, "Random seed")->capture_default_str();
+  fleet->add_option("--dedicated-percent", shape->dedicated_percent,
+                    "Dedicated clusters per hundred, in steps of 10 (each its own physical cluster)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
   fleet->add_option("--branch", *branch, "Branch to commit to")->capture_default_str();
   fleet->add_flag("--bare", *bare, "Create the repository bare");
   fleet->callback([=] {

@@ -48,74 +48,23 @@ namespace {
 using strata::bench::Clock;
 using strata::bench::Ms;
 using strata::bench::StartProcess;
+using strata::bench::StatusWatch;
 using strata::bench::Summarise;
 
 const std::string kStrata = STRATA_BINARY;
 const std::vector<std::string> kControllers = {"sync", "capacity", "connect", "ksql", "pkc", "network"};
 
-struct Running {
-  std::string name;
-  pid_t pid = -1;
-};
+using Running = strata::bench::Part;
 
 void Fail(const std::string& message) {
   std::fprintf(stderr, "layer_cake_bench: %s\n", message.c_str());
   std::exit(1);
 }
 
-// Follows strata.status from its end: the newest report of each key, and when it arrived.
-class StatusWatch {
- public:
-  explicit StatusWatch(const std::string& kafka) {
-    auto conf = strata::MakeKafkaConf({{"bootstrap.servers", kafka}, {"group.id", "strata-bench-status"},
-                                       {"enable.auto.commit", "false"}, {"fetch.wait.max.ms", "5"}});
-    char err[256];
-    handle_.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), err, sizeof err));
-    const rd_kafka_metadata_t* metadata = nullptr;
-    rd_kafka_topic_t* topic = rd_kafka_topic_new(handle_.get(), "strata.status", nullptr);
-    if (rd_kafka_metadata(handle_.get(), 0, topic, &metadata, 5000) != 0) Fail("no metadata for strata.status");
-    auto* list = rd_kafka_topic_partition_list_new(64);
-    for (int p = 0; p < metadata->topics[0].partition_cnt; ++p) {
-      rd_kafka_topic_partition_list_add(list, "strata.status", p)->offset = RD_KAFKA_OFFSET_END;
-    }
-    rd_kafka_metadata_destroy(metadata);
-    rd_kafka_topic_destroy(topic);
-    rd_kafka_assign(handle_.get(), list);
-    rd_kafka_topic_partition_list_destroy(list);
-  }
-  // Reads what has arrived, waiting at most `wait` for the first record.
-  void Drain(int wait_ms) {
-    while (rd_kafka_message_t* m = rd_kafka_consumer_poll(handle_.get(), wait_ms)) {
-      wait_ms = 0;
-      if (m->err == 0) {
-        auto s = strata::DecodeResourceStatus(
-            std::string_view(static_cast<const char*>(m->payload), m->len));
-        if (s.ok()) latest_[s->key] = {*s, Clock::now()};
-      }
-      rd_kafka_message_destroy(m);
-    }
-  }
-  const strata::ResourceStatus* Latest(const std::string& key) const {
-    auto it = latest_.find(key);
-    return it == latest_.end() ? nullptr : &it->second.first;
-  }
-
- private:
-  strata::KafkaPtr handle_;
-  std::map<std::string, std::pair<strata::ResourceStatus, Clock::time_point>> latest_;
-};
-
-// Counts the commits after `from` up to `to` by author name.
-void CountCommits(const strata::Repository& repo, const git_oid& from, const git_oid& to,
-                  std::map<std::string, int>* by_author) {
-  git_oid at = to;
-  while (!strata::IsZeroOid(at) && !git_oid_equal(&at, &from)) {
-    auto info = repo.ReadCommit(at);
-    if (!info.ok()) return;
-    ++(*by_author)[info->author_name];
-    if (info->parents.empty()) return;
-    at = info->parents[0];
-  }
+std::unique_ptr<StatusWatch> FollowStatus(const std::string& kafka) {
+  auto watch = StatusWatch::Follow(kafka);
+  if (!watch.ok()) Fail(watch.status().message());
+  return std::move(*watch);
 }
 
 size_t FilesUnder(const strata::Repository& repo, const git_oid& tree, const std::string& dir) {
@@ -171,20 +120,6 @@ std::vector<Target> FindTargets(const strata::Repository& repo, const git_oid& t
   return targets;
 }
 
-// "controller pkc", "agent aws-us-west-2-1", "reconcile": a strata process named from its arguments.
-std::string PartName(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
-  std::vector<std::string> args;
-  for (std::string arg; std::getline(in, arg, '\0');) args.push_back(arg);
-  for (size_t i = 1; i < args.size(); ++i) {
-    if (args[i] == "reconcile") return "reconcile";
-    if ((args[i] == "controller" || args[i] == "--satellite") && i + 1 < args.size()) {
-      return (args[i] == "controller" ? "controller " : "agent ") + args[i + 1];
-    }
-  }
-  return "pid " + std::to_string(pid);
-}
-
 // Whether the blob at `path` of the tree of `commit_ref` contains `text`.
 bool RefShows(const strata::Repository& repo, const std::string& ref, const std::string& path,
               const std::string& text) {
@@ -230,31 +165,20 @@ void BenchFleet(int clusters, int changes, const std::string& root, std::string 
                                 "/dev/null").code != 0) {
     Fail("cannot make a signing key");
   }
-  std::vector<std::string> satellites;
-  auto satellite_files = repo->ListFilesUnder(*repo->TreeOfCommit(start_head), "policy/satellites");
-  for (const auto& f : *satellite_files) {
-    std::string file = f.path.substr(f.path.rfind('/') + 1);
-    satellites.push_back(file.substr(0, file.size() - 5));
-  }
+  std::vector<std::string> satellites =
+      strata::bench::SatellitesOf(*repo, *repo->TreeOfCommit(start_head));
   // Follows status from before the processes start (strata up's Kafka exists only once it runs).
   std::unique_ptr<StatusWatch> status;
-  if (!via_up) status = std::make_unique<StatusWatch>(kafka);
+  if (!via_up) status = FollowStatus(kafka);
   auto cold_start = Clock::now();
   std::vector<Running> running;
   if (via_up) {
     // strata up starts the embedded Kafka and every part as a process of its own.
-    std::string home = root + "/up-" + std::to_string(clusters);
-    std::filesystem::remove_all(home);
-    running.push_back({"up", StartProcess({kStrata, "--log-level", "info", "up", "--home", home, "--fleet",
-                                           repo_path, "--separate-processes", "--port", "0",
-                                           "--sim-time-scale", "0"},
-                                          root + "/up.log")});
-    while (kafka.empty() && Clock::now() - cold_start < std::chrono::seconds(60)) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      std::ifstream in(home + "/kafka");
-      std::getline(in, kafka);
-    }
-    if (kafka.empty()) Fail("strata up did not start; see " + root + "/up.log");
+    auto up = strata::bench::StartUp(kStrata, root + "/up-" + std::to_string(clusters), repo_path,
+                                     root + "/up.log");
+    if (!up.ok()) Fail(up.status().message());
+    running.push_back({"up", up->pid});
+    kafka = up->kafka;
   } else {
     running.push_back({"reconcile", StartProcess({kStrata, "--log-level", "info", "reconcile", "--watch",
                                                   "--repo", repo_path, "--kafka", kafka},
@@ -278,55 +202,19 @@ void BenchFleet(int clusters, int changes, const std::string& root, std::string 
   for (const auto& r : running) {
     if (r.pid < 0) Fail("cannot start " + kStrata);
   }
-  if (status == nullptr) status = std::make_unique<StatusWatch>(kafka);
+  if (status == nullptr) status = FollowStatus(kafka);
   // Follow main until the cake is quiet.
-  strata::testing::ControllerLag lag(kafka);
-  Clock::time_point last_check{};
-  git_oid seen = start_head;
-  Clock::time_point last_sync{};
-  Clock::time_point last_change = Clock::now();
-  std::map<std::string, int> commits;
   auto limit = std::chrono::minutes(clusters >= 100000 ? 20 : 5);
-  while (Clock::now() - cold_start < limit) {
-    status->Drain(20);
-    git_oid head = *repo->ResolveCommit("refs/heads/main");
-    if (!git_oid_equal(&head, &seen)) {
-      std::map<std::string, int> fresh;
-      CountCommits(*repo, seen, head, &fresh);
-      for (const auto& [who, n] : fresh) commits[who] += n;
-      if (fresh.count("strata sync") != 0) last_sync = Clock::now();
-      seen = head;
-      last_change = Clock::now();
-    }
-    // Done when nothing moved for a while, the reconciler has published the head, and every
-    // controller has reconciled everything it was sent.
-    if (last_sync != Clock::time_point{} && Clock::now() - last_change > std::chrono::seconds(2) &&
-        Clock::now() - last_check > std::chrono::seconds(1)) {
-      last_check = Clock::now();
-      auto checkpoint = strata::reconcile::ReadCheckpoint(*repo, "main");
-      bool published = checkpoint.ok() && checkpoint->exists &&
-                       git_oid_equal(&checkpoint->commit, &seen);
-      if (published && lag.CaughtUp() &&
-          git_oid_equal(&seen, &*repo->ResolveCommit("refs/heads/main"))) {
-        break;
-      }
-    }
-  }
-  if (last_sync == Clock::time_point{}) Fail("no sync commit; see the logs in " + root);
-  double cold_seconds = std::chrono::duration<double>(last_sync - cold_start).count();
+  strata::bench::Settled settled =
+      strata::bench::WaitUntilSettled(*repo, kafka, start_head, cold_start + limit, status.get());
+  if (settled.last_sync == Clock::time_point{}) Fail("no sync commit; see the logs in " + root);
+  double cold_seconds = std::chrono::duration<double>(settled.last_sync - cold_start).count();
   // Every agent has applied its whole slice: its Satellite status names the slice its ref is at.
-  size_t applied = 0;
-  while (Clock::now() - cold_start < limit) {
-    status->Drain(20);
-    applied = 0;
-    for (const std::string& sat : satellites) {
-      auto ref = repo->ReadRef("refs/heads/satellites/" + sat);
-      const strata::ResourceStatus* s = status->Latest("Satellite/" + sat);
-      if (!ref.ok() || (s != nullptr && s->phase == "Ready" && s->slice_commit == strata::OidToHex(*ref))) ++applied;
-    }
-    if (applied == satellites.size()) break;
-  }
+  size_t applied =
+      strata::bench::WaitForSlicesApplied(*repo, satellites, cold_start + limit, status.get());
   double ready_seconds = std::chrono::duration<double>(Clock::now() - cold_start).count();
+  const git_oid& seen = settled.head;
+  const std::map<std::string, int>& commits = settled.commits;
   git_oid tree = *repo->TreeOfCommit(seen);
   std::printf("cold start     %8.1f s to the sync controller's last commit; %.1f s until %zu of %zu "
               "agents applied their whole slice\n", cold_seconds, ready_seconds, applied, satellites.size());
@@ -389,12 +277,10 @@ void BenchFleet(int clusters, int changes, const std::string& root, std::string 
     std::printf("  agent reports it Ready at the new size       %7.1f / %7.1f ms   <- commit to Ready\n",
                 d.median, d.p99);
   }
+  status.reset();  // before its Kafka goes
   if (via_up) {
     // The parts are strata up's children; name them by their command lines.
-    std::ifstream children("/proc/" + std::to_string(running[0].pid) + "/task/" +
-                           std::to_string(running[0].pid) + "/children");
-    std::vector<Running> parts;
-    for (pid_t child; children >> child;) parts.push_back({PartName(child), child});
+    std::vector<Running> parts = strata::bench::UpParts(running[0].pid);
     std::printf("peak memory    ");
     for (const auto& r : parts) std::printf("%s %.0f MiB   ", r.name.c_str(), strata::bench::PeakKiB(r.pid) / 1024.0);
     std::printf("\n");
