@@ -178,8 +178,8 @@ Activity ReadActivity(const std::string& log, const std::string& name, int64_t f
 }
 
 // The processor time each part has used so far: up (with its embedded Kafka), each of its
-// children by name, the agents together; and, under "[busy]" and "[steal]", the whole machine's
-// busy time and the time the hypervisor gave to others (which makes runs vary).
+// children by name, the agents together; and, under "[busy]", "[bench]" and "[steal]", the whole
+// machine's busy time, this benchmark's own, and the time the hypervisor gave to others.
 std::map<std::string, double> CpuByPart(pid_t up) {
   std::map<std::string, double> cpu = {{"up (Kafka)", strata::bench::CpuSeconds(up)}};
   for (const auto& part : strata::bench::UpParts(up)) {
@@ -193,6 +193,7 @@ std::map<std::string, double> CpuByPart(pid_t up) {
   double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
   cpu["[busy]"] = (user + nice + system + irq + softirq) / tick;
   cpu["[steal]"] = steal / tick;
+  cpu["[bench]"] = strata::bench::CpuSeconds(getpid());
   return cpu;
 }
 
@@ -218,8 +219,10 @@ void PrintCpu(pid_t up, const std::map<std::string, double>& before, Clock::dura
   for (size_t i = 0; i < used.size(); ++i) {
     std::printf("%s %s %.1f s", i == 0 ? "" : ",", used[i].second.c_str(), used[i].first);
   }
-  std::printf("; the machine was busy %.0f s, %.1f s stolen by the hypervisor\n", machine["[busy]"],
-              machine["[steal]"]);
+  std::printf(
+      "; the machine was busy %.0f s (this benchmark %.1f s), %.1f s stolen by the "
+      "hypervisor\n",
+      machine["[busy]"], machine["[bench]"], machine["[steal]"]);
 }
 
 // One line per part that did something from `push_ms` to `end_ms`, then the agents.
