@@ -34,6 +34,15 @@ std::vector<int32_t> StatusPartitions(rd_kafka_t* consumer) {
 
 Status FollowStatus(const KafkaProperties& kafka, const std::atomic<bool>& stop,
                     const std::function<void(const ResourceStatus&)>& on_status) {
+  return FollowStatusRecords(kafka, stop, [&](std::string_view value) {
+    Result<ResourceStatus> status = DecodeResourceStatus(value);
+    if (status.ok()) on_status(*status);
+  });
+}
+
+Status FollowStatusRecords(const KafkaProperties& kafka, const std::atomic<bool>& stop,
+                           const std::function<void(std::string_view value)>& on_record,
+                           const std::function<void()>& on_idle) {
   KafkaProperties properties = {{"fetch.wait.max.ms", "10"}};
   properties.insert(properties.end(), kafka.begin(), kafka.end());
   // A group id is needed to consume at all, but no group is joined: partitions are assigned.
@@ -63,10 +72,12 @@ Status FollowStatus(const KafkaProperties& kafka, const std::atomic<bool>& stop,
   rd_kafka_assign(consumer.get(), assignment.get());
   while (!stop.load()) {
     KafkaMessagePtr m(rd_kafka_consumer_poll(consumer.get(), 100));
-    if (m == nullptr || m->err != RD_KAFKA_RESP_ERR_NO_ERROR || m->payload == nullptr) continue;
-    std::string_view value(static_cast<const char*>(m->payload), m->len);
-    Result<ResourceStatus> status = DecodeResourceStatus(value);
-    if (status.ok()) on_status(*status);
+    if (m == nullptr) {
+      if (on_idle) on_idle();
+      continue;
+    }
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR || m->payload == nullptr) continue;
+    on_record(std::string_view(static_cast<const char*>(m->payload), m->len));
   }
   rd_kafka_consumer_close(consumer.get());
   return Status::Ok();

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <functional>
+#include <string_view>
 
 #include "core/change_event.h"  // kStatusTopic
 #include "core/kafka.h"
@@ -19,5 +20,12 @@ namespace strata {
 
 Status FollowStatus(const KafkaProperties& kafka, const std::atomic<bool>& stop,
                     const std::function<void(const ResourceStatus&)>& on_status);
+
+// The same for every record's value as it is, agents' reports and controllers' rejections alike
+// (what the dashboard's StatusBoard applies). `on_idle` runs when the follower has read all there
+// is for now (about every 100 ms while nothing arrives): the moment to publish a batch.
+Status FollowStatusRecords(const KafkaProperties& kafka, const std::atomic<bool>& stop,
+                           const std::function<void(std::string_view value)>& on_record,
+                           const std::function<void()>& on_idle = {});
 
 }  // namespace strata
