@@ -7,11 +7,7 @@
 //   strata status --up HOME [KEY]          the same for a running `strata up` (its repo and Kafka)
 //   strata status --kafka K --commit SHA   "is my change live?": published, the controller commits
 //                                          it caused, and the satellites that have applied it
-#include <signal.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +15,7 @@
 #include "reconciler/cli/commands.h"
 #include "reconciler/cli/kafka_options.h"
 #include "reconciler/cli/status_live.h"
+#include "reconciler/cli/up_state.h"
 #include "reconciler/reconcile/checkpoint.h"
 
 namespace strata::cli {
@@ -100,25 +97,16 @@ void AddStatusCommand(CLI::App& app, int* exit_code) {
     bool json = *output == "json";
     if (!up_home->empty()) {
       // What a running strata up wrote; flags given on the command line win.
-      std::ifstream in(*up_home + "/up.json");
-      auto state = nlohmann::json::parse(in, nullptr, false);
-      if (!state.is_object() || !state.value("fleetRepo", "").size() || !state.value("kafka", "").size()) {
-        std::fprintf(stderr, "strata status: %s/up.json is missing or unreadable: is strata up "
-                             "running there?\n", up_home->c_str());
+      Result<UpState> state = ReadUpState(*up_home);
+      if (!state.ok()) {
+        std::fprintf(stderr, "strata status: %s\n", state.status().message().c_str());
         *exit_code = kExitError;
         return;
       }
-      int pid = state.value("pid", 0);
-      if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) {
-        std::fprintf(stderr, "strata status: the strata up that wrote %s/up.json (pid %d) is not "
-                             "running; its Kafka is gone\n", up_home->c_str(), pid);
-        *exit_code = kExitError;
-        return;
-      }
-      if (repo->empty()) *repo = state.value("fleetRepo", "");
-      if (kafka->bootstrap.empty()) kafka->bootstrap = state.value("kafka", "");
-      if (kafka->config_file.empty()) kafka->config_file = state.value("kafkaConfig", "");
-      if (branch_option->count() == 0) *branch = state.value("branch", *branch);
+      if (repo->empty()) *repo = state->fleet_repo;
+      if (kafka->bootstrap.empty()) kafka->bootstrap = state->kafka;
+      if (kafka->config_file.empty()) kafka->config_file = state->kafka_config;
+      if (branch_option->count() == 0) *branch = state->branch;
     }
     if (repo->empty()) {
       std::fprintf(stderr, "strata status: give --repo (or --up with the home of a strata up)\n");
