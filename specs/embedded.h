@@ -1,5 +1,6 @@
 // Files built into the strata binary, so that it works from any directory: the JSON Schemas of
-// schema/ and the example fleet of examples/fleet/. Generated at build time by
+// schema/, the example fleet of examples/fleet/ and the dashboard's page
+// (reconciler/dashboard/assets/). Generated at build time by
 // cmake/EmbedFiles.cmake; paths are relative to those folders.
 #pragma once
 
@@ -15,5 +16,6 @@ struct EmbeddedFile {
 
 const std::vector<EmbeddedFile>& EmbeddedSchemas();
 const std::vector<EmbeddedFile>& EmbeddedExampleFleet();
+const std::vector<EmbeddedFile>& EmbeddedDashboard();
 
 }  // namespace strata

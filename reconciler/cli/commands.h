@@ -34,5 +34,7 @@ void AddHistoryCommand(CLI::App& app, int* exit_code);
 void AddRecoverCommand(CLI::App& app, int* exit_code);
 // `strata rollout status|approve|pause|resume|abort`: exit 1 when there is no such rollout.
 void AddRolloutCommand(CLI::App& app, int* exit_code);
+// strata dashboard: the fleet dashboard in the browser (see dashboard_command.cc).
+void AddDashboardCommand(CLI::App& app, int* exit_code);
 
 }  // namespace strata::cli

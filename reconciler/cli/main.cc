@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   strata::cli::AddHistoryCommand(app, &exit_code);
   strata::cli::AddRecoverCommand(app, &exit_code);
   strata::cli::AddRolloutCommand(app, &exit_code);
+  strata::cli::AddDashboardCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     strata::Status s = strata::InitLogging(

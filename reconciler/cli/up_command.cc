@@ -2,6 +2,7 @@
 //   strata up                         the example fleet in ./strata-up, embedded Kafka, one process
 //   strata up --separate-processes    each part its own `strata` process, as deployed
 //   strata up --fleet DIR --home DIR --kafka HOST:PORT --port N --sim-time-scale 0
+//   strata up --dashboard-port 8080   the dashboard elsewhere than http://127.0.0.1:7080/
 #include <signal.h>
 #include <unistd.h>
 
@@ -44,6 +45,12 @@ void AddUpCommand(CLI::App& app, int* exit_code) {
                   "--separate-processes each part takes one of the following ports; 0: any free")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
+  CLI::Option* dashboard_port =
+      cmd->add_option("--dashboard-port", options->dashboard_port,
+                      "The fleet dashboard in the browser, on 127.0.0.1; 0: any free port (the "
+                      "default with --port 0); -1: none")
+          ->check(CLI::Range(-1, 65535))
+          ->capture_default_str();
   cmd->add_flag("--separate-processes", options->separate_processes,
                 "Run each part as its own strata process, supervised");
   cmd->add_option("--sim-time-scale", options->sim_time_scale,
@@ -58,7 +65,9 @@ void AddUpCommand(CLI::App& app, int* exit_code) {
                   "Use this Kafka (HOST:PORT) instead of the embedded one; topics must exist");
   cmd->add_option("--kafka-config", kafka->config_file,
                   "librdkafka properties for --kafka, one key=value per line");
-  cmd->callback([options, kafka, agent_poll_ms, exit_code] {
+  cmd->callback([options, kafka, agent_poll_ms, dashboard_port, exit_code] {
+    // Free ports asked for the operator's endpoint: the dashboard too, so that two can run.
+    if (options->port == 0 && dashboard_port->count() == 0) options->dashboard_port = 0;
     if (!kafka->bootstrap.empty() || !kafka->config_file.empty()) {
       Result<KafkaProperties> properties = ResolveKafkaProperties(*kafka);
       if (!properties.ok()) {

@@ -15,6 +15,7 @@
 #include "core/metrics.h"
 #include "core/mock_kafka.h"
 #include "core/ops_server.h"
+#include "reconciler/dashboard/dashboard.h"
 #include "reconciler/reconcile/hooks.h"
 #include "reconciler/up/in_process_parts.h"
 #include "reconciler/up/parts.h"
@@ -66,7 +67,7 @@ class PublishedFiles {
 };
 
 void PrintGuide(const Plan& plan, const std::string& kafka, bool embedded, const OpsServer& ops,
-                const Parts& parts, std::FILE* out) {
+                const dashboard::Dashboard* board, const Parts& parts, std::FILE* out) {
   const UpOptions& o = plan.options;
   std::fprintf(out, "strata up: the control plane is running (%s)\n",
                o.separate_processes ? "each part a process of its own" : "in this process");
@@ -77,6 +78,7 @@ void PrintGuide(const Plan& plan, const std::string& kafka, bool embedded, const
                plan.home.fleet_repo.c_str(), o.branch.c_str());
   if (!plan.home.work_tree.empty()) std::fprintf(out, "  work tree    %s\n", plan.home.work_tree.c_str());
   std::fprintf(out, "  operator     %s/metrics  /healthz  /readyz\n", ops.url().c_str());
+  if (board != nullptr) std::fprintf(out, "  dashboard    %s\n", board->url().c_str());
   parts.Describe(out);
   std::string strata = o.strata;
   std::fprintf(out, "\nTry it:\n");
@@ -173,7 +175,27 @@ Status RunUp(const UpOptions& options_in, const std::atomic<bool>& stop, std::FI
     ops.reset();  // its checks point into the parts
     return started;
   }
-  PrintGuide(plan, kafka, embedded != nullptr, *ops, *parts, out);
+  // The dashboard last: it reads what the parts write, and its port is the least likely to fail.
+  std::unique_ptr<dashboard::Dashboard> board;
+  if (options.dashboard_port >= 0) {
+    dashboard::DashboardConfig config;
+    config.repo = plan.home.fleet_repo;
+    config.branch = options.branch;
+    config.kafka = options.kafka;
+    config.http.port = options.dashboard_port;
+    Result<std::unique_ptr<dashboard::Dashboard>> started_board = dashboard::Dashboard::Start(config);
+    if (!started_board.ok()) {
+      parts->Stop();
+      ops.reset();
+      return started_board.status();
+    }
+    board = std::move(*started_board);
+    state["dashboard"] = board->url();
+    if (Status written = published.Write(plan.home.state_file, state.dump(2) + "\n"); !written.ok()) {
+      spdlog::warn("{}", written.ToString());
+    }
+  }
+  PrintGuide(plan, kafka, embedded != nullptr, *ops, board.get(), *parts, out);
 
   auto next_rescan = Clock::now() + kSatelliteRescan;
   while (!stop.load()) {
@@ -197,6 +219,7 @@ Status RunUp(const UpOptions& options_in, const std::atomic<bool>& stop, std::FI
   }
   std::fprintf(out, "strata up: stopping\n");
   std::fflush(out);
+  board.reset();
   parts->Stop();
   ops.reset();  // its checks point into the parts
   std::fprintf(out, "strata up: stopped\n");

@@ -1,7 +1,7 @@
 // Up: the whole control plane on one machine — what `strata up` runs.
 //
 // In order: the fleet repo (see up_home.h), the operator's endpoint on `port` (/metrics, /healthz
-// and /readyz for the whole), Kafka (librdkafka's mock cluster, embedded; or a given one), the
+// and /readyz for the whole), the dashboard on `dashboard_port` (reconciler/dashboard/), Kafka (librdkafka's mock cluster, embedded; or a given one), the
 // wake-up hooks, every controller bottom layer first and one agent per satellite the fleet
 // declares (sim driver) — consumers before producers — and last the reconciler. An agent is added
 // as soon as a new satellite appears in policy/satellites.
@@ -33,6 +33,7 @@ struct UpOptions {
   std::string kafka_config_file;  // passed on to child processes with the bootstrap servers
   int kafka_brokers = 3;          // of the embedded one
   int port = 7070;                // the operator's endpoint; 0 picks free ports
+  int dashboard_port = 7080;      // the dashboard on 127.0.0.1; 0 a free port, -1 none
   bool separate_processes = false;
   double sim_time_scale = 1.0;    // the agents' sim driver: 1 realistic, 0 instant
   std::chrono::milliseconds agent_poll{2000};
