@@ -1,6 +1,8 @@
 #include "reconciler/dashboard/dashboard_api.h"
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -64,14 +66,17 @@ Result<size_t> Count(const ApiParams& params, const std::string& name, size_t fa
   return value;
 }
 
-std::string Trailer(const CommitInfo& info, const std::string& name) {
-  for (const auto& [k, v] : info.trailers) {
-    if (k == name) return v;
-  }
-  return "";
-}
+// The repository, opened for one request, and the branch head in it.
+struct AtHead {
+  Repository repo;
+  git_oid head;
+};
 
-std::string Subject(const CommitInfo& info) { return info.message.substr(0, info.message.find('\n')); }
+Result<AtHead> OpenAtHead(const std::string& repo_path, const std::string& branch) {
+  ASSIGN_OR_RETURN(Repository repo, Repository::Open(repo_path));
+  ASSIGN_OR_RETURN(git_oid head, repo.ResolveCommit("refs/heads/" + branch));
+  return AtHead{std::move(repo), head};
+}
 
 }  // namespace
 
@@ -137,6 +142,15 @@ ApiResponse DashboardApi::Clusters(const ApiParams& params) const {
     if (index == nullptr) return;
     indexed = true;
     state_.ReadBoard([&](const status::StatusBoard& board) {
+      if (filter.empty()) {  // no row needs joining with the board but the page's own
+        total = index->clusters().size();
+        auto it = index->clusters().begin();
+        std::advance(it, std::min(*offset, total));
+        for (; it != index->clusters().end() && items.size() < *limit; ++it) {
+          items.push_back(RowJson(MakeRow(it->second, *index, board, now)));
+        }
+        return;
+      }
       for (const auto& [key, cluster] : index->clusters()) {
         FleetRow row = MakeRow(cluster, *index, board, now);
         if (!filter.Matches(row)) continue;
@@ -190,18 +204,23 @@ ApiResponse DashboardApi::Cluster(const ApiParams& params) const {
 ApiResponse DashboardApi::Change(const ApiParams& params) const {
   std::string commit = Param(params, "commit");
   if (commit.empty()) return Error(400, "give commit=SHA");
-  Result<Repository> repo = Repository::Open(repo_path_);
-  if (!repo.ok()) return Error(repo.status());
-  Result<git_oid> head = repo->ResolveCommit("refs/heads/" + branch_);
-  if (!head.ok()) return Error(head.status());
+  Result<AtHead> at = OpenAtHead(repo_path_, branch_);
+  if (!at.ok()) return Error(at.status());
+  const Repository& repo = at->repo;
+  const git_oid& head = at->head;
   Result<ordered_json> progress = Status::Internal("not read");
   state_.ReadBoard([&](const status::StatusBoard& board) {
-    progress = status::ChangeProgress(*repo, branch_, *head, board, commit);
+    progress = status::ChangeProgress(repo, branch_, head, board, commit);
   });
   if (!progress.ok()) {
-    // An unknown revision is the user's to fix, whatever git calls it.
-    if (progress.status().code() == StatusCode::kInternal) return Error(progress.status());
-    return Error(404, "no commit " + commit + " in the fleet repository");
+    switch (progress.status().code()) {
+      case StatusCode::kFailedPrecondition:  // a merged branch's commit, or one a force push dropped
+        return Error(404, commit + " is not on the first-parent line of " + branch_);
+      case StatusCode::kInternal:
+        return Error(progress.status());
+      default:  // an unknown revision, whatever git calls it
+        return Error(404, "no commit " + commit + " in the fleet repository");
+    }
   }
   return Json(*progress);
 }
@@ -209,20 +228,19 @@ ApiResponse DashboardApi::Change(const ApiParams& params) const {
 ApiResponse DashboardApi::Commits(const ApiParams& params) const {
   Result<size_t> limit = Count(params, "limit", 20, 1, 200);
   if (!limit.ok()) return Error(limit.status());
-  Result<Repository> repo = Repository::Open(repo_path_);
-  if (!repo.ok()) return Error(repo.status());
-  Result<git_oid> at = repo->ResolveCommit("refs/heads/" + branch_);
+  Result<AtHead> at = OpenAtHead(repo_path_, branch_);
   if (!at.ok()) return Error(at.status());
+  const Repository& repo = at->repo;
   ordered_json items = ordered_json::array();
-  git_oid commit = *at;
+  git_oid commit = at->head;
   while (items.size() < *limit) {
-    Result<CommitInfo> info = repo->ReadCommit(commit);
+    Result<CommitInfo> info = repo.ReadCommit(commit);
     if (!info.ok()) return Error(info.status());
     items.push_back({{"commit", OidToHex(commit)},
-                     {"subject", Subject(*info)},
+                     {"subject", status::CommitSubject(*info)},
                      {"author", info->author_name},
                      {"time", info->author_time},
-                     {"controller", Trailer(*info, "Strata-Controller")}});
+                     {"controller", status::CommitTrailer(*info, "Strata-Controller")}});
     if (info->parents.empty()) break;
     commit = info->parents[0];
   }
@@ -230,19 +248,19 @@ ApiResponse DashboardApi::Commits(const ApiParams& params) const {
 }
 
 ApiResponse DashboardApi::Rollouts() const {
-  Result<Repository> repo = Repository::Open(repo_path_);
-  if (!repo.ok()) return Error(repo.status());
-  Result<git_oid> head = repo->ResolveCommit("refs/heads/" + branch_);
-  if (!head.ok()) return Error(head.status());
-  Result<git_oid> tree = repo->TreeOfCommit(*head);
+  Result<AtHead> at = OpenAtHead(repo_path_, branch_);
+  if (!at.ok()) return Error(at.status());
+  const Repository& repo = at->repo;
+  const git_oid& head = at->head;
+  Result<git_oid> tree = repo.TreeOfCommit(head);
   if (!tree.ok()) return Error(tree.status());
   ordered_json items = ordered_json::array();
-  Result<std::vector<TreeFile>> files = repo->ListFilesUnder(*tree, "rollouts");
+  Result<std::vector<TreeFile>> files = repo.ListFilesUnder(*tree, "rollouts");
   for (const TreeFile& f : files.ok() ? *files : std::vector<TreeFile>{}) {
     std::string name = f.path.substr(f.path.rfind('/') + 1);
     if (name.size() <= 5 || name.substr(name.size() - 5) != ".yaml") continue;
     name.resize(name.size() - 5);
-    Result<rollout_cli::RolloutSnapshot> snapshot = rollout_cli::ReadRollout(*repo, *head, name);
+    Result<rollout_cli::RolloutSnapshot> snapshot = rollout_cli::ReadRollout(repo, head, name);
     ordered_json item = {{"name", name}};
     if (!snapshot.ok()) {
       item["phase"] = "Unreadable";
@@ -280,11 +298,11 @@ ApiResponse DashboardApi::Rollouts() const {
 ApiResponse DashboardApi::Rollout(const ApiParams& params) const {
   std::string name = Param(params, "name");
   if (name.empty()) return Error(400, "give name=ROLLOUT");
-  Result<Repository> repo = Repository::Open(repo_path_);
-  if (!repo.ok()) return Error(repo.status());
-  Result<git_oid> head = repo->ResolveCommit("refs/heads/" + branch_);
-  if (!head.ok()) return Error(head.status());
-  Result<rollout_cli::RolloutSnapshot> snapshot = rollout_cli::ReadRollout(*repo, *head, name);
+  Result<AtHead> at = OpenAtHead(repo_path_, branch_);
+  if (!at.ok()) return Error(at.status());
+  const Repository& repo = at->repo;
+  const git_oid& head = at->head;
+  Result<rollout_cli::RolloutSnapshot> snapshot = rollout_cli::ReadRollout(repo, head, name);
   if (!snapshot.ok()) return Error(snapshot.status());
   return Json(rollout_cli::StatusJson(*snapshot));
 }

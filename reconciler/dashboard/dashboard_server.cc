@@ -121,9 +121,15 @@ Result<std::unique_ptr<DashboardServer>> DashboardServer::Start(DashboardOptions
                                             "; Path=/; HttpOnly; SameSite=Strict");
       return HandlerResponse::Unhandled;
     }
-    SetJson(response, 401,
-            nlohmann::json{{"error", "this dashboard needs its token: open the URL strata printed "
-                                     "(with ?token=…), or send Authorization: Bearer TOKEN"}}.dump());
+    const char* message =
+        "this dashboard needs its token: open the URL strata printed (with ?token=…), or send "
+        "Authorization: Bearer TOKEN";
+    if (request.path.rfind("/api/", 0) == 0) {
+      SetJson(response, 401, nlohmann::json{{"error", message}}.dump());
+    } else {
+      response.status = 401;
+      response.set_content(std::string(message) + "\n", "text/plain; charset=utf-8");
+    }
     return HandlerResponse::Handled;
   });
 

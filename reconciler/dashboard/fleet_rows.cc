@@ -136,6 +136,11 @@ bool RowFilter::Matches(const FleetRow& row) const {
          (q.empty() || c.key.find(q) != std::string::npos);
 }
 
+bool RowFilter::empty() const {
+  return org.empty() && sku.empty() && phase.empty() && cloud.empty() && region.empty() &&
+         satellite.empty() && q.empty();
+}
+
 ordered_json FleetSummary(const std::vector<FleetRow>& rows, const status::StatusBoard& board,
                           int64_t now_millis, size_t max_problems) {
   std::map<std::string, int> phases;

@@ -51,6 +51,7 @@ nlohmann::ordered_json RowJson(const FleetRow& row);
 struct RowFilter {
   std::string org, sku, phase, cloud, region, satellite, q;
   bool Matches(const FleetRow& row) const;
+  bool empty() const;
 };
 
 // The /api/fleet answer (see dashboard_api.h) over every row, plus the board's own resources that

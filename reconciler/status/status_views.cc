@@ -31,19 +31,21 @@ std::vector<std::string> Causes(const CommitInfo& info) {
   return out;
 }
 
-std::string Trailer(const CommitInfo& info, const std::string& name) {
+}  // namespace
+
+std::string CommitTrailer(const CommitInfo& info, const std::string& name) {
   for (const auto& [k, v] : info.trailers) {
     if (k == name) return v;
   }
   return "";
 }
 
-std::string Subject(const CommitInfo& info) { return info.message.substr(0, info.message.find('\n')); }
-
-}  // namespace
+std::string CommitSubject(const CommitInfo& info) { return info.message.substr(0, info.message.find('\n')); }
 
 ordered_json StatusJson(const ResourceStatus& status) {
-  return ordered_json::parse(EncodeResourceStatus(status))["data"];
+  ordered_json data = ordered_json::parse(EncodeResourceStatus(status))["data"];
+  data["observedAt"] = status.observed_at;  // the event's time, outside its data on the wire
+  return data;
 }
 
 ordered_json FleetStatusJson(const StatusBoard& board) {
@@ -163,7 +165,7 @@ Result<ordered_json> ChangeProgress(const Repository& repo, const std::string& b
   std::string sha = OidToHex(commit);
   ordered_json out;
   out["commit"] = sha;
-  out["subject"] = Subject(commit_info);
+  out["subject"] = CommitSubject(commit_info);
   out["author"] = commit_info.author_name;
   out["time"] = commit_info.author_time;
   Result<reconcile::Checkpoint> checkpoint = reconcile::ReadCheckpoint(repo, branch);
@@ -185,8 +187,8 @@ Result<ordered_json> ChangeProgress(const Repository& repo, const std::string& b
     for (const std::string& cause : Causes(*info)) caused = caused || chain.count(cause) != 0;
     if (!caused) continue;
     chain.insert(OidToHex(c));
-    std::string controller = Trailer(*info, "Strata-Controller");
-    out["controllers"].push_back({{"controller", controller}, {"commit", OidToHex(c)}, {"summary", Subject(*info)}});
+    std::string controller = CommitTrailer(*info, "Strata-Controller");
+    out["controllers"].push_back({{"controller", controller}, {"commit", OidToHex(c)}, {"summary", CommitSubject(*info)}});
     if (controller == "sync" && !info->parents.empty()) {
       ASSIGN_OR_RETURN(git_oid parent_tree, repo.TreeOfCommit(info->parents[0]));
       Result<std::vector<ChangedFile>> changed = repo.DiffTrees(parent_tree, info->tree);

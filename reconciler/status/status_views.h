@@ -20,7 +20,12 @@
 
 namespace strata::status {
 
-// The `data` of a status event: {"satellite", "k8sCluster", "phase", "brokersReady", …}.
+// A commit's first line; the value of its first trailer `name` ("" when it has none).
+std::string CommitSubject(const CommitInfo& info);
+std::string CommitTrailer(const CommitInfo& info, const std::string& name);
+
+// The `data` of a status event: {"satellite", "k8sCluster", "phase", "brokersReady", …}, plus
+// "observedAt".
 nlohmann::ordered_json StatusJson(const ResourceStatus& status);
 
 // {"phases": {phase: n}, "satellites": [status…], "notReady": [status + "key"…],
