@@ -37,7 +37,7 @@ std::string HostPort(const std::string& host, int port) {
 }
 
 Result<int> ListenInBackground(httplib::Server& server, const std::string& host, int port,
-                               std::thread& thread) {
+                               std::thread& thread, const std::function<void(int)>& on_bound) {
   if (port < 0 || port > 65535) {
     return Status::InvalidArgument("the port must be 0..65535, got " + std::to_string(port));
   }
@@ -53,6 +53,7 @@ Result<int> ListenInBackground(httplib::Server& server, const std::string& host,
     return Status::Unavailable("cannot listen on " + HostPort(host, port) + ": " +
                                (error != 0 ? std::strerror(error) : "bind failed"));
   }
+  if (on_bound) on_bound(bound);
   auto listen_returned = std::make_shared<std::atomic<bool>>(false);
   thread = std::thread([&server, listen_returned] {
     server.listen_after_bind();

@@ -3,6 +3,7 @@
 // thread of the caller's, returning once it accepts. Thread-compatible.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -19,11 +20,12 @@ std::string HostPort(const std::string& host, int port);
 
 // Sets the socket options (SO_REUSEADDR, not httplib's SO_REUSEPORT, which would let a second
 // process share the port unnoticed), binds host:port (0: a free port), and starts
-// server.listen_after_bind() on `thread`. Returns the port. kInvalidArgument for a port outside
-// 0..65535; kUnavailable "cannot listen on HOST:PORT: <reason>" for a host that does not resolve
-// or an address that cannot be bound. Call before anything else is started on the server's
-// socket options; the caller stops the server and joins the thread.
+// server.listen_after_bind() on `thread`. Returns the port, which `on_bound` (if any) is also
+// given before the first request can arrive. kInvalidArgument for a port outside 0..65535;
+// kUnavailable "cannot listen on HOST:PORT: <reason>" for a host that does not resolve or an
+// address that cannot be bound. It sets the server's socket options; the caller stops the server
+// and joins the thread.
 Result<int> ListenInBackground(httplib::Server& server, const std::string& host, int port,
-                               std::thread& thread);
+                               std::thread& thread, const std::function<void(int)>& on_bound = {});
 
 }  // namespace strata

@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <set>
 #include <string>
 #include <thread>
 
@@ -42,13 +43,14 @@ Status FollowStatus(const KafkaProperties& kafka, const std::atomic<bool>& stop,
 
 Status FollowStatusRecords(const KafkaProperties& kafka, const std::atomic<bool>& stop,
                            const std::function<void(std::string_view value)>& on_record,
-                           const std::function<void()>& on_idle) {
+                           const std::function<void()>& on_caught_up) {
   KafkaProperties properties = {{"fetch.wait.max.ms", "10"}};
   properties.insert(properties.end(), kafka.begin(), kafka.end());
   // A group id is needed to consume at all, but no group is joined: partitions are assigned.
   properties.push_back({"group.id", "strata-status-follower"});
   properties.push_back({"enable.auto.commit", "false"});
   properties.push_back({"allow.auto.create.topics", "false"});
+  properties.push_back({"enable.partition.eof", "true"});  // tells when the backlog is read
   ASSIGN_OR_RETURN(KafkaConfPtr conf, MakeKafkaConf(properties));
   char err[512];
   rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof err);
@@ -70,10 +72,17 @@ Status FollowStatusRecords(const KafkaProperties& kafka, const std::atomic<bool>
         ->offset = RD_KAFKA_OFFSET_BEGINNING;
   }
   rd_kafka_assign(consumer.get(), assignment.get());
+  std::set<int32_t> at_end;  // partitions read to their end at least once
+  bool caught_up = false;
   while (!stop.load()) {
     KafkaMessagePtr m(rd_kafka_consumer_poll(consumer.get(), 100));
-    if (m == nullptr) {
-      if (on_idle) on_idle();
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      at_end.insert(m->partition);
+      if (!caught_up && at_end.size() == partitions.size()) {
+        caught_up = true;
+        if (on_caught_up) on_caught_up();
+      }
       continue;
     }
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR || m->payload == nullptr) continue;

@@ -22,10 +22,10 @@ Status FollowStatus(const KafkaProperties& kafka, const std::atomic<bool>& stop,
                     const std::function<void(const ResourceStatus&)>& on_status);
 
 // The same for every record's value as it is, agents' reports and controllers' rejections alike
-// (what the dashboard's StatusBoard applies). `on_idle` runs when the follower has read all there
-// is for now (about every 100 ms while nothing arrives): the moment to publish a batch.
+// (what the dashboard's StatusBoard applies). `on_caught_up` runs once, when every partition has
+// been read to the end it had: from then on the reader knows all that was reported before.
 Status FollowStatusRecords(const KafkaProperties& kafka, const std::atomic<bool>& stop,
                            const std::function<void(std::string_view value)>& on_record,
-                           const std::function<void()>& on_idle = {});
+                           const std::function<void()>& on_caught_up = {});
 
 }  // namespace strata

@@ -1,6 +1,7 @@
 // strata dashboard: the fleet dashboard in the browser, on its own (strata up starts one too).
 //   strata dashboard --repo R --kafka K            http://127.0.0.1:7080/
-//   strata dashboard --up HOME                      the repo and Kafka of a running strata up
+//   strata dashboard --up HOME                      the repo and Kafka of a running strata up (on a
+//                                                   free port unless --port: up has 7080)
 //   strata dashboard --host 0.0.0.0 --token-file F  reachable from elsewhere, behind the token in F
 //                                                   (without --token-file one is made and printed)
 // Runs until Ctrl-C. Read-only: it changes nothing, in git or in Kafka.
@@ -49,9 +50,9 @@ void AddDashboardCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--host", config->http.host,
                   "Where to listen; any address but a loopback one needs a token")
       ->capture_default_str();
-  cmd->add_option("--port", config->http.port, "0: any free port")
-      ->check(CLI::Range(0, 65535))
-      ->capture_default_str();
+  CLI::Option* port = cmd->add_option("--port", config->http.port, "0: any free port (the default with --up)")
+                          ->check(CLI::Range(0, 65535))
+                          ->capture_default_str();
   cmd->add_option("--token-file", *token_file,
                   "The access token, on the file's first line (default: none on loopback, a new "
                   "one printed elsewhere)");
@@ -68,6 +69,7 @@ void AddDashboardCommand(CLI::App& app, int* exit_code) {
       if (kafka->bootstrap.empty()) kafka->bootstrap = state->kafka;
       if (kafka->config_file.empty()) kafka->config_file = state->kafka_config;
       if (branch->count() == 0) config->branch = state->branch;
+      if (port->count() == 0) config->http.port = 0;  // that strata up serves its own on 7080
     }
     if (config->repo.empty()) return fail("give --repo (or --up with the home of a strata up)");
     Result<KafkaProperties> properties = ResolveKafkaProperties(*kafka);
@@ -82,7 +84,6 @@ void AddDashboardCommand(CLI::App& app, int* exit_code) {
     if (!board.ok()) return fail(board.status().ToString());
     ::signal(SIGINT, OnStopSignal);
     ::signal(SIGTERM, OnStopSignal);
-    ::signal(SIGPIPE, SIG_IGN);
     std::printf("strata dashboard: %s (branch %s of %s); Ctrl-C stops\n", (*board)->url().c_str(),
                 config->branch.c_str(), config->repo.c_str());
     std::fflush(stdout);

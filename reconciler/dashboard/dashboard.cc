@@ -47,6 +47,7 @@ Result<std::unique_ptr<Dashboard>> Dashboard::Start(DashboardConfig config) {
 
 Dashboard::~Dashboard() {
   stop_ = true;
+  state_.Stop();  // event streams end now, not at their next ping
   server_.reset();
   if (follower_.joinable()) follower_.join();
   if (watcher_.joinable()) watcher_.join();
@@ -58,7 +59,7 @@ void Dashboard::WatchHead() {
     Status moved = [&]() -> Status {
       ASSIGN_OR_RETURN(Repository repo, Repository::Open(config_.repo));
       ASSIGN_OR_RETURN(git_oid head, repo.ResolveCommit("refs/heads/" + config_.branch));
-      return state_.AdvanceTo(repo, head);
+      return state_.AdvanceTo(repo, head, NowMillis());
     }();
     if (!moved.ok() && moved.ToString() != last_error) {
       spdlog::warn("dashboard: cannot read {} of {}: {} (showing the last state read)", config_.branch,

@@ -173,19 +173,20 @@ ApiResponse DashboardApi::Cluster(const ApiParams& params) const {
   if (!head.ok()) return Error(head.status());
   Result<git_oid> tree = repo->TreeOfCommit(*head);
   if (!tree.ok()) return Error(tree.status());
+  // Git first, with no lock held; then what the board and the index say, under theirs.
+  Result<ordered_json> layers = status::ClusterLayersInGit(*repo, *tree, key);
+  if (!layers.ok()) return Error(layers.status());
+  ordered_json out = std::move(*layers);
   int64_t now = now_millis_();
-  Result<ordered_json> layers = Status::Internal("not read");
   ordered_json row;
   state_.ReadIndex([&](const FleetIndex* index) {
     state_.ReadBoard([&](const status::StatusBoard& board) {
-      layers = status::ClusterLayers(*repo, *tree, board, key);
+      status::AddLayerStatuses(out, board);
       if (index == nullptr) return;
       auto cluster = index->clusters().find(key);
       if (cluster != index->clusters().end()) row = RowJson(MakeRow(cluster->second, *index, board, now));
     });
   });
-  if (!layers.ok()) return Error(layers.status());
-  ordered_json out = std::move(*layers);
   out["row"] = row;
   out["phase"] = row.is_object() ? row["phase"] : ordered_json("");
   out["reason"] = row.is_object() ? row["reason"] : ordered_json("");
@@ -208,10 +209,16 @@ ApiResponse DashboardApi::Change(const ApiParams& params) const {
   if (!at.ok()) return Error(at.status());
   const Repository& repo = at->repo;
   const git_oid& head = at->head;
-  Result<ordered_json> progress = Status::Internal("not read");
+  // The satellites' reports are all it needs of the board: copied, so that the walk along the
+  // branch holds no lock.
+  status::StatusBoard satellites;
   state_.ReadBoard([&](const status::StatusBoard& board) {
-    progress = status::ChangeProgress(repo, branch_, head, board, commit);
+    for (auto it = board.observed.lower_bound("Satellite/");
+         it != board.observed.end() && it->first.rfind("Satellite/", 0) == 0; ++it) {
+      satellites.observed.insert(*it);
+    }
   });
+  Result<ordered_json> progress = status::ChangeProgress(repo, branch_, head, satellites, commit);
   if (!progress.ok()) {
     switch (progress.status().code()) {
       case StatusCode::kFailedPrecondition:  // a merged branch's commit, or one a force push dropped

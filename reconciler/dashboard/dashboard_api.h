@@ -5,8 +5,8 @@
 //
 //   /api/fleet                  the fleet summary: logical clusters by phase, by cloud, region and
 //                               satellite, the orgs, SKUs and clouds there are, every Failed,
-//                               Degraded, Rejected or stuck resource with its reason (the first
-//                               200, with the total), the rejections; plus branch, head,
+//                               Degraded or stuck resource with its reason (the first 200, with
+//                               the total), the rejections (apart: they are people's to fix); plus branch, head,
 //                               reconciled (the reconciler's checkpoint) and statusCaughtUp
 //   /api/clusters?org=&sku=&phase=&cloud=&region=&satellite=&q=&offset=&limit=
 //                               one page of logical clusters (limit 1..500, default 50), by key

@@ -1,6 +1,9 @@
 #include "reconciler/dashboard/dashboard_server.h"
 
+#include <arpa/inet.h>
+#include <signal.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
@@ -21,10 +24,16 @@ using httplib::Request;
 using httplib::Response;
 using HandlerResponse = httplib::Server::HandlerResponse;
 
-constexpr size_t kServerThreads = 16;  // event streams hold one each, for up to kStreamFor
+constexpr size_t kServerThreads = 16;
+// Each event stream holds a thread for up to kStreamFor; beyond kMaxStreams the page is told to
+// poll instead (503), so that streams never take the threads the API needs.
+constexpr int kMaxStreams = 8;
 constexpr auto kStreamFor = std::chrono::seconds(25);
 constexpr auto kCoalesce = std::chrono::milliseconds(250);
-constexpr char kCookie[] = "strata_dashboard_token";
+// An idle stream writes a comment this often: a browser that has gone away fails the write and
+// frees its thread.
+constexpr auto kStreamPing = std::chrono::seconds(1);
+constexpr time_t kKeepAliveSeconds = 2;  // idle keep-alive connections hold a thread too
 constexpr char kJson[] = "application/json; charset=utf-8";
 
 std::string NewToken() {
@@ -75,6 +84,15 @@ void SetJson(Response& response, int status, const std::string& body) {
   response.set_content(body, kJson);
 }
 
+// The request's Host without its port ("[::1]:7080" → "::1").
+std::string HostName(const std::string& host_header) {
+  if (!host_header.empty() && host_header.front() == '[') {
+    size_t end = host_header.find(']');
+    return end == std::string::npos ? host_header : host_header.substr(1, end - 1);
+  }
+  return host_header.substr(0, host_header.find(':'));
+}
+
 std::string Event(uint64_t version, const std::string& head) {
   return "event: update\ndata: " + nlohmann::json{{"version", version}, {"head", head}}.dump() + "\n\n";
 }
@@ -82,7 +100,11 @@ std::string Event(uint64_t version, const std::string& head) {
 }  // namespace
 
 bool IsLoopbackHost(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return ::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 Result<std::unique_ptr<DashboardServer>> DashboardServer::Start(DashboardOptions options,
@@ -97,9 +119,13 @@ Result<std::unique_ptr<DashboardServer>> DashboardServer::Start(DashboardOptions
   self->server_ = std::make_unique<httplib::Server>();
   httplib::Server& server = *self->server_;
   server.new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
+  server.set_keep_alive_timeout(kKeepAliveSeconds);
+  // A stream's browser may be gone when it is written to: that must fail the write, not end the
+  // process.
+  ::signal(SIGPIPE, SIG_IGN);
   DashboardServer* me = self.get();
 
-  // Read-only and, with a token, closed: before any route.
+  // Read-only, answering only to its own names and, with a token, closed: before any route.
   server.set_pre_routing_handler([me](const Request& request, Response& response) {
     if (request.method != "GET" && request.method != "HEAD") {
       response.set_header("Allow", "GET, HEAD");
@@ -108,18 +134,27 @@ Result<std::unique_ptr<DashboardServer>> DashboardServer::Start(DashboardOptions
       return HandlerResponse::Handled;
     }
     const std::string& token = me->options_.token;
-    if (token.empty()) return HandlerResponse::Unhandled;
+    if (token.empty()) {
+      // Without a token only this machine can reach it; a page elsewhere that rebinds its own
+      // name to 127.0.0.1 still sends its own name as Host.
+      if (IsLoopbackHost(HostName(request.get_header_value("Host")))) return HandlerResponse::Unhandled;
+      SetJson(response, 403,
+              nlohmann::json{{"error", "the dashboard answers only to localhost, 127.0.0.1 or [::1]"}}.dump());
+      return HandlerResponse::Handled;
+    }
     std::string authorization = request.get_header_value("Authorization");
     if (authorization.rfind("Bearer ", 0) == 0 && SameToken(authorization.substr(7), token)) {
       return HandlerResponse::Unhandled;
     }
-    if (SameToken(CookieValue(request.get_header_value("Cookie"), kCookie), token)) {
+    std::string cookie = me->cookie_name();
+    if (SameToken(CookieValue(request.get_header_value("Cookie"), cookie), token)) {
       return HandlerResponse::Unhandled;
     }
     if (request.has_param("token") && SameToken(request.get_param_value("token"), token)) {
-      response.set_header("Set-Cookie", std::string(kCookie) + "=" + token +
-                                            "; Path=/; HttpOnly; SameSite=Strict");
-      return HandlerResponse::Unhandled;
+      // The cookie carries it from now on; the address bar, which people copy, no longer does.
+      response.set_header("Set-Cookie", cookie + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+      response.set_redirect(request.path, 303);
+      return HandlerResponse::Handled;
     }
     const char* message =
         "this dashboard needs its token: open the URL strata printed (with ?token=…), or send "
@@ -144,12 +179,18 @@ Result<std::unique_ptr<DashboardServer>> DashboardServer::Start(DashboardOptions
   }
 
   server.Get("/api/events", [me](const Request&, Response& response) {
+    if (me->streams_.fetch_add(1) >= kMaxStreams) {
+      me->streams_.fetch_sub(1);
+      SetJson(response, 503, nlohmann::json{{"error", "too many live streams open: poll the API"}}.dump());
+      return;
+    }
     response.set_header("Cache-Control", "no-store");
     auto deadline = std::chrono::steady_clock::now() + kStreamFor;
     auto seen = std::make_shared<std::optional<uint64_t>>();
     response.set_chunked_content_provider(
-        "text/event-stream", [me, deadline, seen](size_t, httplib::DataSink& sink) {
-          if (me->stopping_ || std::chrono::steady_clock::now() >= deadline) {
+        "text/event-stream",
+        [me, deadline, seen](size_t, httplib::DataSink& sink) {
+          if (me->state_.stopping() || std::chrono::steady_clock::now() >= deadline) {
             sink.done();
             return true;
           }
@@ -158,15 +199,16 @@ Result<std::unique_ptr<DashboardServer>> DashboardServer::Start(DashboardOptions
             out = "retry: 1000\n\n";
             *seen = me->state_.version();
             out += Event(**seen, me->state_.head());
+          } else if (me->state_.WaitForChange(**seen, kStreamPing) == **seen) {
+            out = ": ping\n\n";
           } else {
-            uint64_t now = me->state_.WaitForChange(**seen, std::chrono::seconds(1));
-            if (now == **seen) return sink.is_writable();
             std::this_thread::sleep_for(kCoalesce);  // a burst of reports is one update
             *seen = me->state_.version();
             out = Event(**seen, me->state_.head());
           }
           return sink.write(out.data(), out.size());
-        });
+        },
+        [me](bool) { me->streams_.fetch_sub(1); });
   });
 
   server.Get(R"(/api/.*)", [me](const Request& request, Response& response) {
@@ -176,8 +218,10 @@ Result<std::unique_ptr<DashboardServer>> DashboardServer::Start(DashboardOptions
     SetJson(response, answer.status, answer.body);
   });
 
-  ASSIGN_OR_RETURN(self->port_, ListenInBackground(server, self->options_.host, self->options_.port,
-                                                   self->thread_));
+  // The port (which names the cookie) is set before the first request can arrive.
+  RETURN_IF_ERROR(ListenInBackground(server, self->options_.host, self->options_.port, self->thread_,
+                                     [me](int bound) { me->port_ = bound; })
+                      .status());
   spdlog::info("dashboard: serving on {}", HostPort(self->options_.host, self->port_));
   return self;
 }
@@ -186,10 +230,12 @@ DashboardServer::DashboardServer(const DashboardApi& api, const DashboardState& 
     : api_(api), state_(state) {}
 
 DashboardServer::~DashboardServer() {
-  stopping_ = true;
-  state_.Wake();
   if (server_ != nullptr) server_->stop();
   if (thread_.joinable()) thread_.join();
+}
+
+std::string DashboardServer::cookie_name() const {
+  return "strata_dashboard_token_" + std::to_string(port_.load());
 }
 
 std::string DashboardServer::url() const {

@@ -6,12 +6,16 @@
 //
 // Read-only: every method but GET and HEAD answers 405; changes go through pull requests.
 // A token guards it when one is set, and one is always set when the host is not a loopback
-// address (generated when not given): a request needs `Authorization: Bearer T`, the cookie the
-// server sets, or `?token=T` (which sets the cookie, so the page's own requests carry it);
-// without, 401. The printed url() includes ?token= for the operator to open.
+// address (generated when not given): a request needs `Authorization: Bearer T` or the cookie
+// (strata_dashboard_token_<port>) that `?token=T` sets, answered with a redirect to the same path
+// without the token, so that the address people copy does not carry it; without, 401. The printed
+// url() includes ?token= for the operator to open. Without a token, a request whose Host is not a
+// loopback name gets 403 (a page elsewhere rebinding its name to 127.0.0.1). At most 8 event
+// streams at once (503 beyond: the page polls); an idle stream pings every second, so a browser
+// that has gone away frees its thread. SIGPIPE is ignored, process-wide.
 //
-// The caller owns the server; the api and state must outlive it. Destroying it ends the event
-// streams and joins its threads.
+// The caller owns the server; the api and state must outlive it. Destroying it joins its threads,
+// waiting for each event stream's next ping (at most a second; at once after state.Stop()).
 #pragma once
 
 #include <atomic>
@@ -49,7 +53,7 @@ class DashboardServer {
   DashboardServer(const DashboardServer&) = delete;
   DashboardServer& operator=(const DashboardServer&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return port_.load(); }
   bool token_required() const { return !options_.token.empty(); }
   // "http://HOST:PORT/" plus "?token=T" when a token is required.
   std::string url() const;
@@ -60,8 +64,10 @@ class DashboardServer {
   DashboardOptions options_;
   const DashboardApi& api_;
   const DashboardState& state_;
-  int port_ = 0;
-  std::atomic<bool> stopping_{false};
+  std::string cookie_name() const;
+
+  std::atomic<int> port_{0};
+  std::atomic<int> streams_{0};  // event streams open
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
 };

@@ -1,5 +1,7 @@
 #include "reconciler/dashboard/dashboard_state.h"
 
+#include <optional>
+
 namespace strata::dashboard {
 
 void DashboardState::ApplyStatus(std::string_view value) {
@@ -21,25 +23,21 @@ bool DashboardState::status_caught_up() const {
   return caught_up_;
 }
 
-Status DashboardState::AdvanceTo(const Repository& repo, const git_oid& head) {
-  {
-    std::shared_lock lock(index_mu_);
-    if (index_ != nullptr && git_oid_equal(&index_->commit(), &head)) return Status::Ok();
+Status DashboardState::AdvanceTo(const Repository& repo, const git_oid& head, int64_t now_millis) {
+  // Only this caller writes the index, so reading it here without the lock races with nothing.
+  if (index_ != nullptr && git_oid_equal(&index_->commit(), &head)) return Status::Ok();
+  std::optional<FleetIndex::Change> change;
+  if (index_ != nullptr) {
+    Result<FleetIndex::Change> read = index_->ReadChange(repo, head);
+    if (read.ok()) change = std::move(*read);
   }
-  bool first = false;
-  {
-    std::shared_lock lock(index_mu_);
-    first = index_ == nullptr;
-  }
-  if (first) {
-    // The first build reads the whole fleet: off the lock (only this thread writes the index).
-    ASSIGN_OR_RETURN(FleetIndex built, FleetIndex::Build(repo, head));
+  if (change.has_value()) {
+    std::unique_lock lock(index_mu_);
+    index_->Apply(*change, now_millis);
+  } else {
+    ASSIGN_OR_RETURN(FleetIndex built, FleetIndex::Build(repo, head, now_millis));
     std::unique_lock lock(index_mu_);
     index_ = std::make_unique<FleetIndex>(std::move(built));
-  } else {
-    // Readers wait for as long as the change takes to read, which follows its size.
-    std::unique_lock lock(index_mu_);
-    RETURN_IF_ERROR(index_->Advance(repo, head));
   }
   Bump();
   return Status::Ok();
@@ -57,11 +55,22 @@ uint64_t DashboardState::version() const {
 
 uint64_t DashboardState::WaitForChange(uint64_t seen, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(version_mu_);
-  version_cv_.wait_for(lock, timeout, [&] { return version_ > seen; });
+  version_cv_.wait_for(lock, timeout, [&] { return version_ > seen || stopping_; });
   return version_;
 }
 
-void DashboardState::Wake() const { version_cv_.notify_all(); }
+void DashboardState::Stop() {
+  {
+    std::lock_guard lock(version_mu_);
+    stopping_ = true;
+  }
+  version_cv_.notify_all();
+}
+
+bool DashboardState::stopping() const {
+  std::lock_guard lock(version_mu_);
+  return stopping_;
+}
 
 void DashboardState::ReadBoard(const std::function<void(const status::StatusBoard&)>& read) const {
   std::shared_lock lock(board_mu_);

@@ -3,8 +3,8 @@
 // every change of either, which the live event stream waits on.
 //
 // Thread-safe. The status follower and the head watcher (dashboard.h) write; HTTP handlers read
-// through ReadBoard / ReadIndex, whose callbacks run under a shared lock and must not call back
-// into the state.
+// through ReadBoard / ReadIndex, whose callbacks run under a shared lock: keep them short (no git
+// reads), and when both are needed take the index first, then the board inside it.
 #pragma once
 
 #include <chrono>
@@ -31,17 +31,20 @@ class DashboardState {
   void MarkStatusCaughtUp();
   bool status_caught_up() const;
 
-  // Moves the index to `head` (building it the first time, else reading only what changed).
-  // Errors from git are returned and the index stays where it was.
-  Status AdvanceTo(const Repository& repo, const git_oid& head);
+  // Moves the index to `head`: built the first time, else only what changed is read (off the
+  // lock) and applied; built again when the change cannot be read (the old tree gone after a force
+  // push and a gc). Errors from git are returned and the index stays where it was. One caller at a
+  // time (the head watcher).
+  Status AdvanceTo(const Repository& repo, const git_oid& head, int64_t now_millis);
   // The head the index is at; "" before the first AdvanceTo.
   std::string head() const;
 
   uint64_t version() const;
-  // Returns the version once it is past `seen`, or after `timeout` (or when Wake is called).
+  // Returns the version once it is past `seen`, or after `timeout`, or at once after Stop.
   uint64_t WaitForChange(uint64_t seen, std::chrono::milliseconds timeout) const;
-  // Wakes every waiter (the dashboard is stopping).
-  void Wake() const;
+  // The dashboard is stopping: every waiter returns now, and later ones at once.
+  void Stop();
+  bool stopping() const;
 
   void ReadBoard(const std::function<void(const status::StatusBoard&)>& read) const;
   // `read` gets null before the first AdvanceTo.
@@ -60,6 +63,7 @@ class DashboardState {
   mutable std::mutex version_mu_;
   mutable std::condition_variable version_cv_;
   uint64_t version_ = 0;  // guarded by version_mu_
+  bool stopping_ = false;  // guarded by version_mu_
 };
 
 }  // namespace strata::dashboard

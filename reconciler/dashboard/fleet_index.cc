@@ -33,7 +33,8 @@ std::optional<specs::YamlDocument> Load(const std::string& path, const std::stri
 
 }  // namespace
 
-Result<FleetIndex> FleetIndex::Build(const Repository& repo, const git_oid& commit) {
+Result<FleetIndex> FleetIndex::Build(const Repository& repo, const git_oid& commit,
+                                     int64_t now_millis) {
   FleetIndex index;
   ASSIGN_OR_RETURN(index.tree_, repo.TreeOfCommit(commit));
   index.commit_ = commit;
@@ -42,31 +43,33 @@ Result<FleetIndex> FleetIndex::Build(const Repository& repo, const git_oid& comm
     if (!files.ok()) continue;  // a fleet without that directory yet
     for (const TreeFile& f : *files) {
       ASSIGN_OR_RETURN(std::string text, repo.ReadBlob(f.oid));
-      index.Take(f.path, &text);
+      index.Take(f.path, &text, now_millis);
     }
   }
   return index;
 }
 
-Status FleetIndex::Advance(const Repository& repo, const git_oid& commit) {
-  if (git_oid_equal(&commit, &commit_)) return Status::Ok();
-  ASSIGN_OR_RETURN(git_oid tree, repo.TreeOfCommit(commit));
-  ASSIGN_OR_RETURN(std::vector<ChangedFile> changed, repo.DiffTrees(tree_, tree));
-  // Everything is read before anything is taken, so that a git error leaves the index as it was.
-  std::vector<std::pair<std::string, std::optional<std::string>>> files;
+Result<FleetIndex::Change> FleetIndex::ReadChange(const Repository& repo, const git_oid& commit) const {
+  Change change;
+  change.commit = commit;
+  ASSIGN_OR_RETURN(change.tree, repo.TreeOfCommit(commit));
+  ASSIGN_OR_RETURN(std::vector<ChangedFile> changed, repo.DiffTrees(tree_, change.tree));
   for (const ChangedFile& f : changed) {
     if (!StartsWith(f.path, kTenants) && !IsPlacementPath(f.path)) continue;
     if (f.deleted()) {
-      files.emplace_back(f.path, std::nullopt);
+      change.files.emplace_back(f.path, std::nullopt);
       continue;
     }
     ASSIGN_OR_RETURN(std::string text, repo.ReadBlob(f.new_oid));
-    files.emplace_back(f.path, std::move(text));
+    change.files.emplace_back(f.path, std::move(text));
   }
-  for (const auto& [path, text] : files) Take(path, text.has_value() ? &*text : nullptr);
-  commit_ = commit;
-  tree_ = tree;
-  return Status::Ok();
+  return change;
+}
+
+void FleetIndex::Apply(const Change& change, int64_t now_millis) {
+  for (const auto& [path, text] : change.files) Take(path, text.has_value() ? &*text : nullptr, now_millis);
+  commit_ = change.commit;
+  tree_ = change.tree;
 }
 
 const std::string& FleetIndex::PhysicalOf(const std::string& key) const {
@@ -82,11 +85,11 @@ const FleetIndex::Physical* FleetIndex::FindPhysical(const std::string& physical
   return it == physical_.end() ? nullptr : &it->second;
 }
 
-void FleetIndex::Take(const std::string& path, const std::string* text) {
+void FleetIndex::Take(const std::string& path, const std::string* text, int64_t now_millis) {
   if (StartsWith(path, kTenants)) {
     TakeLogical(path, text);
   } else if (IsPlacementPath(path)) {
-    TakePhysical(path, text);
+    TakePhysical(path, text, now_millis);
   }
 }
 
@@ -119,8 +122,13 @@ void FleetIndex::TakeLogical(const std::string& path, const std::string* text) {
   clusters_[key] = std::move(cluster);
 }
 
-void FleetIndex::TakePhysical(const std::string& path, const std::string* text) {
+void FleetIndex::TakePhysical(const std::string& path, const std::string* text,
+                              int64_t now_millis) {
+  std::string previous_computed_at;
+  int64_t previous_seen_at = 0;
   if (auto known = physical_.find(path); known != physical_.end()) {
+    previous_computed_at = known->second.computed_at;
+    previous_seen_at = known->second.seen_at_millis;
     for (const std::string& tenant : known->second.tenants) {
       auto placed = placement_.find(tenant);
       if (placed != placement_.end() && placed->second == known->second.key) placement_.erase(placed);
@@ -141,6 +149,8 @@ void FleetIndex::TakePhysical(const std::string& path, const std::string* text) 
   if (const specs::Node* at = doc->root.AtPath("metadata.annotations"); at != nullptr) {
     physical.computed_at = std::string(at->StringAt("strata.dev/computed-at"));
   }
+  physical.seen_at_millis =
+      physical.computed_at == previous_computed_at && previous_seen_at != 0 ? previous_seen_at : now_millis;
   if (const specs::Node* tenants = spec->Find("tenants"); tenants != nullptr && tenants->is_sequence()) {
     for (const specs::Node& t : tenants->items()) {
       if (std::string key(t.StringAt("key")); !key.empty()) physical.tenants.push_back(key);

@@ -32,8 +32,11 @@ bool Stale(const std::string& observed_at, int64_t now_millis) {
   return at.has_value() && now_millis - *at > kStuckAfterMillis;
 }
 
-bool IsProblemPhase(const std::string& phase) {
-  return phase == "Failed" || phase == "Degraded" || phase == "Rejected";
+// Rejections are listed apart: they wait for people, not for the control plane.
+bool IsProblemPhase(const std::string& phase) { return phase == "Failed" || phase == "Degraded"; }
+
+std::string MinutesSince(int64_t since_millis, int64_t now_millis) {
+  return std::to_string((now_millis - since_millis) / 60000) + " min";
 }
 
 // Counts by phase, per group, in name order.
@@ -85,9 +88,14 @@ FleetRow MakeRow(const LogicalCluster& cluster, const FleetIndex& index,
     row.reason = "not placed on a physical cluster yet";
     return row;
   }
+  // Since when the branch has held what the agent should be running.
+  int64_t waiting_since = physical != nullptr ? physical->seen_at_millis : 0;
+  bool waited_long = waiting_since != 0 && now_millis - waiting_since > kStuckAfterMillis;
   if (status == nullptr) {
     row.phase = "Pending";
     row.reason = "no agent has reported " + row.physical + " yet";
+    row.stuck = waited_long;
+    if (row.stuck) row.reason += " (" + MinutesSince(waiting_since, now_millis) + ")";
     return row;
   }
   row.phase = status->phase;
@@ -99,6 +107,9 @@ FleetRow MakeRow(const LogicalCluster& cluster, const FleetIndex& index,
     row.reason = "the branch has " + row.physical + " as computed at " +
                  physical->computed_at.substr(0, 12) + "; its agent runs the one of " +
                  status->computed_at.substr(0, 12);
+    row.stuck = waited_long;
+    if (row.stuck) row.reason += ", for " + MinutesSince(waiting_since, now_millis);
+    return row;
   }
   row.stuck = row.phase != "Ready" && Stale(row.observed_at, now_millis);
   if (row.stuck && row.reason.empty()) row.reason = "no change reported since " + row.observed_at;
@@ -131,8 +142,9 @@ bool RowFilter::Matches(const FleetRow& row) const {
   const LogicalCluster& c = *row.cluster;
   return (org.empty() || c.org == org) && (sku.empty() || c.sku == sku) &&
          (phase.empty() || row.phase == phase) && (cloud.empty() || row.cloud == cloud) &&
-         (region.empty() || row.region == region) &&
-         (satellite.empty() || row.satellite == satellite) &&
+         (region.empty() || row.region == region || row.cloud + "/" + row.region == region) &&
+         (satellite.empty() || row.satellite == satellite ||
+          (satellite == kNoSatellite && row.satellite.empty())) &&
          (q.empty() || c.key.find(q) != std::string::npos);
 }
 
@@ -160,7 +172,7 @@ ordered_json FleetSummary(const std::vector<FleetRow>& rows, const status::Statu
       ++by_region[row.cloud + "/" + row.region][row.phase];
       clouds.insert(row.cloud);
     }
-    ++by_satellite[row.satellite.empty() ? "(none yet)" : row.satellite][row.phase];
+    ++by_satellite[row.satellite.empty() ? kNoSatellite : row.satellite][row.phase];
     orgs.insert(c.org);
     if (!c.sku.empty()) skus.insert(c.sku);
     if (IsProblemPhase(row.phase) || row.stuck) {

@@ -22,8 +22,13 @@
 
 namespace strata::dashboard {
 
-// A resource not Ready whose report is older than this is stuck.
+// A resource is stuck when it has not got where it is going for this long: Pending or Applying
+// since the branch got the physical resource's current computation (agents report only what
+// changes, so the age of a report says nothing then), or Provisioning, Degraded or Deleting
+// since its last report.
 inline constexpr int64_t kStuckAfterMillis = 10 * 60 * 1000;
+// The satellite group of the clusters not placed on one yet.
+inline constexpr char kNoSatellite[] = "(none yet)";
 
 struct FleetRow {
   const LogicalCluster* cluster = nullptr;
@@ -47,7 +52,9 @@ FleetRow MakeRow(const LogicalCluster& cluster, const FleetIndex& index,
 
 nlohmann::ordered_json RowJson(const FleetRow& row);
 
-// Which rows a list asks for: every non-empty field must match (q: a substring of the key).
+// Which rows a list asks for: every non-empty field must match (q: a substring of the key;
+// region: "us-east-1" or "aws/us-east-1", as the summary names its groups; satellite:
+// kNoSatellite for none).
 struct RowFilter {
   std::string org, sku, phase, cloud, region, satellite, q;
   bool Matches(const FleetRow& row) const;

@@ -84,8 +84,8 @@ std::string LogicalPath(const std::string& key) {
   return path.ok() && path->rfind("tenants/", 0) == 0 ? *path : "";
 }
 
-Result<ordered_json> ClusterLayers(const Repository& repo, const git_oid& tree,
-                                   const StatusBoard& board, const std::string& key) {
+Result<ordered_json> ClusterLayersInGit(const Repository& repo, const git_oid& tree,
+                                        const std::string& key) {
   std::string path = LogicalPath(key);
   if (path.empty()) {
     return Status::InvalidArgument("a key reads KafkaCluster/ORG/NAME (or ConnectCluster, KsqlCluster, Network), not " + key);
@@ -96,15 +96,6 @@ Result<ordered_json> ClusterLayers(const Repository& repo, const git_oid& tree,
   ordered_json out;
   out["key"] = key;
   out["path"] = path;
-  if (auto r = board.rejected.find(key); r != board.rejected.end()) {
-    std::string errors;
-    for (const auto& err : r->second.errors) {
-      if (!errors.empty()) errors += "; ";
-      errors += err.file + ":" + std::to_string(err.line) + ":" + std::to_string(err.column) + ": " +
-                (err.field.empty() ? "" : err.field + ": ") + err.message;
-    }
-    out["rejected"] = errors;
-  }
   out["physical"] = ordered_json::array();
   // Read once for every physical document: which Kubernetes cluster lists which workload.
   std::vector<std::pair<TreeFile, std::string>> capacity;
@@ -118,14 +109,11 @@ Result<ordered_json> ClusterLayers(const Repository& repo, const git_oid& tree,
       Result<std::string> text = repo.ReadBlob(f.oid);
       if (!text.ok() || Annotation(*text, "strata.dev/sources").find(path) == std::string::npos) continue;
       std::string name = controllers::StemOf(f.path);
-      std::string kind = KindOf(*text);
       ordered_json layer;
-      layer["key"] = kind + "/" + name;
+      layer["key"] = KindOf(*text) + "/" + name;
       layer["path"] = f.path;
       layer["computedAt"] = Annotation(*text, "strata.dev/computed-at");
       layer["shared"] = dir == "derived/pkc/shared";
-      auto seen = board.observed.find(kind + "/" + name);
-      if (seen != board.observed.end()) layer["status"] = StatusJson(seen->second);
       // The Kubernetes cluster that runs it: a capacity document listing it as a workload.
       if (!capacity_read) {
         capacity_read = true;
@@ -136,25 +124,47 @@ Result<ordered_json> ClusterLayers(const Repository& repo, const git_oid& tree,
       }
       for (const auto& [k, ktext] : capacity) {
         if (ktext.find("- " + name + "\n") == std::string::npos) continue;
-        std::string kname = controllers::StemOf(k.path);
-        layer["k8sCluster"] = {{"key", "K8sCluster/" + kname}, {"path", k.path}};
-        if (auto ks = board.observed.find("K8sCluster/" + kname); ks != board.observed.end()) {
-          layer["k8sCluster"]["status"] = StatusJson(ks->second);
-          auto sat = board.observed.find("Satellite/" + ks->second.satellite);
-          if (sat != board.observed.end()) {
-            layer["satellite"] = {{"name", ks->second.satellite},
-                                  {"phase", sat->second.phase},
-                                  {"sliceCommit", sat->second.slice_commit},
-                                  {"fleetCommit", sat->second.fleet_commit},
-                                  {"observedAt", sat->second.observed_at}};
-          }
-        }
+        layer["k8sCluster"] = {{"key", "K8sCluster/" + controllers::StemOf(k.path)}, {"path", k.path}};
         break;
       }
       out["physical"].push_back(layer);
     }
   }
   return out;
+}
+
+void AddLayerStatuses(ordered_json& layers, const StatusBoard& board) {
+  if (auto r = board.rejected.find(layers["key"].get<std::string>()); r != board.rejected.end()) {
+    std::string errors;
+    for (const auto& err : r->second.errors) {
+      if (!errors.empty()) errors += "; ";
+      errors += err.file + ":" + std::to_string(err.line) + ":" + std::to_string(err.column) + ": " +
+                (err.field.empty() ? "" : err.field + ": ") + err.message;
+    }
+    layers["rejected"] = errors;
+  }
+  for (ordered_json& layer : layers["physical"]) {
+    auto seen = board.observed.find(layer["key"].get<std::string>());
+    if (seen != board.observed.end()) layer["status"] = StatusJson(seen->second);
+    if (!layer.contains("k8sCluster")) continue;
+    auto ks = board.observed.find(layer["k8sCluster"]["key"].get<std::string>());
+    if (ks == board.observed.end()) continue;
+    layer["k8sCluster"]["status"] = StatusJson(ks->second);
+    auto sat = board.observed.find("Satellite/" + ks->second.satellite);
+    if (sat == board.observed.end()) continue;
+    layer["satellite"] = {{"name", ks->second.satellite},
+                          {"phase", sat->second.phase},
+                          {"sliceCommit", sat->second.slice_commit},
+                          {"fleetCommit", sat->second.fleet_commit},
+                          {"observedAt", sat->second.observed_at}};
+  }
+}
+
+Result<ordered_json> ClusterLayers(const Repository& repo, const git_oid& tree,
+                                   const StatusBoard& board, const std::string& key) {
+  ASSIGN_OR_RETURN(ordered_json layers, ClusterLayersInGit(repo, tree, key));
+  AddLayerStatuses(layers, board);
+  return layers;
 }
 
 Result<ordered_json> ChangeProgress(const Repository& repo, const std::string& branch,

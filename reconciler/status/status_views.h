@@ -44,6 +44,11 @@ std::string LogicalPath(const std::string& key);
 // `tree`.
 Result<nlohmann::ordered_json> ClusterLayers(const Repository& repo, const git_oid& tree,
                                              const StatusBoard& board, const std::string& key);
+// The same in two halves, so that the git reads need not hold a board's lock: the layers as git
+// has them (no "rejected", "status" or "satellite"), then what the board says of them.
+Result<nlohmann::ordered_json> ClusterLayersInGit(const Repository& repo, const git_oid& tree,
+                                                  const std::string& key);
+void AddLayerStatuses(nlohmann::ordered_json& layers, const StatusBoard& board);
 
 // {"commit", "subject", "author", "time", "published",
 //  "controllers": [{"controller", "commit", "summary"}],

@@ -175,7 +175,8 @@ Status RunUp(const UpOptions& options_in, const std::atomic<bool>& stop, std::FI
     ops.reset();  // its checks point into the parts
     return started;
   }
-  // The dashboard last: it reads what the parts write, and its port is the least likely to fail.
+  // The dashboard last, as it reads what the parts write; a dashboard that cannot start (its port
+  // taken) is no reason to stop the control plane.
   std::unique_ptr<dashboard::Dashboard> board;
   if (options.dashboard_port >= 0) {
     dashboard::DashboardConfig config;
@@ -184,15 +185,15 @@ Status RunUp(const UpOptions& options_in, const std::atomic<bool>& stop, std::FI
     config.kafka = options.kafka;
     config.http.port = options.dashboard_port;
     Result<std::unique_ptr<dashboard::Dashboard>> started_board = dashboard::Dashboard::Start(config);
-    if (!started_board.ok()) {
-      parts->Stop();
-      ops.reset();
-      return started_board.status();
-    }
-    board = std::move(*started_board);
-    state["dashboard"] = board->url();
-    if (Status written = published.Write(plan.home.state_file, state.dump(2) + "\n"); !written.ok()) {
-      spdlog::warn("{}", written.ToString());
+    if (started_board.ok()) {
+      board = std::move(*started_board);
+      state["dashboard"] = board->url();
+      if (Status written = published.Write(plan.home.state_file, state.dump(2) + "\n"); !written.ok()) {
+        spdlog::warn("{}", written.ToString());
+      }
+    } else {
+      std::fprintf(out, "strata up: no dashboard: %s (--dashboard-port chooses another port)\n",
+                   started_board.status().ToString().c_str());
     }
   }
   PrintGuide(plan, kafka, embedded != nullptr, *ops, board.get(), *parts, out);

@@ -1,9 +1,10 @@
 // Up: the whole control plane on one machine — what `strata up` runs.
 //
 // In order: the fleet repo (see up_home.h), the operator's endpoint on `port` (/metrics, /healthz
-// and /readyz for the whole), the dashboard on `dashboard_port` (reconciler/dashboard/), Kafka (librdkafka's mock cluster, embedded; or a given one), the
+// and /readyz for the whole), Kafka (librdkafka's mock cluster, embedded; or a given one), the
 // wake-up hooks, every controller bottom layer first and one agent per satellite the fleet
-// declares (sim driver) — consumers before producers — and last the reconciler. An agent is added
+// declares (sim driver) — consumers before producers — the reconciler, and last the dashboard on
+// `dashboard_port` (reconciler/dashboard/; without it when the port is taken). An agent is added
 // as soon as a new satellite appears in policy/satellites.
 //
 // In one process (the default) every part runs on its own threads. With separate_processes each

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <set>
@@ -92,7 +93,7 @@ int main(int argc, char** argv) {
 
   dashboard::DashboardState state;
   start = Clock::now();
-  if (Status s = state.AdvanceTo(*repo, *head); !s.ok()) return Fail(s);
+  if (Status s = state.AdvanceTo(*repo, *head, 0); !s.ok()) return Fail(s);
   double build_ms = Ms(Clock::now() - start);
 
   // Every physical resource reported, as the agents would.
@@ -128,26 +129,42 @@ int main(int argc, char** argv) {
   auto next = repo->Commit("refs/heads/main", *next_tree, {*head}, "grow", "Ada", "ada@example.com");
   if (!next.ok()) return Fail(next.status());
   start = Clock::now();
-  if (Status s = state.AdvanceTo(*repo, *next); !s.ok()) return Fail(s);
+  if (Status s = state.AdvanceTo(*repo, *next, 0); !s.ok()) return Fail(s);
   std::printf("  index moved along a one-file commit in %.2f ms\n\n", Ms(Clock::now() - start));
 
   dashboard::DashboardApi api(bare, "main", state, [] { return int64_t{0}; });
+  // A figure counts only for an answer that is one.
+  auto answer = [&](const std::string& route, const dashboard::ApiParams& params) {
+    dashboard::ApiResponse r = api.Handle(route, params);
+    if (r.status != 200) {
+      std::fprintf(stderr, "dashboard_bench: %s answered %d: %s\n", route.c_str(), r.status, r.body.c_str());
+      std::exit(1);
+    }
+    return r;
+  };
+  auto fetch = [&](httplib::Client& client, const std::string& route) {
+    auto r = client.Get(route);
+    if (!r || r->status != 200) {
+      std::fprintf(stderr, "dashboard_bench: GET %s failed (%d)\n", route.c_str(), r ? r->status : -1);
+      std::exit(1);
+    }
+  };
   size_t summary_bytes = 0;
   std::printf("in process (DashboardApi):\n");
   Print("fleet summary (/api/fleet)", Repeat(requests, [&] {
-          summary_bytes = api.Handle("/api/fleet", {}).body.size();
+          summary_bytes = answer("/api/fleet", {}).body.size();
         }));
   Print("a page of 50 mid-fleet (/api/clusters)", Repeat(requests, [&] {
-          api.Handle("/api/clusters", {{"offset", std::to_string(shape.clusters / 2)}});
+          answer("/api/clusters", {{"offset", std::to_string(shape.clusters / 2)}});
         }));
-  Print("search by key (/api/clusters?q=-1)", Repeat(requests, [&] { api.Handle("/api/clusters", {{"q", "-1"}}); }));
+  Print("search by key (/api/clusters?q=-1)", Repeat(requests, [&] { answer("/api/clusters", {{"q", "-1"}}); }));
 
   auto server = dashboard::DashboardServer::Start({"127.0.0.1", 0, ""}, api, state);
   if (!server.ok()) return Fail(server.status());
   httplib::Client client("127.0.0.1", (*server)->port());
   std::printf("over HTTP (%zu bytes of summary):\n", summary_bytes);
-  Print("GET /api/fleet", Repeat(requests, [&] { client.Get("/api/fleet"); }));
-  Print("GET /api/clusters?phase=Degraded", Repeat(requests, [&] { client.Get("/api/clusters?phase=Degraded"); }));
+  Print("GET /api/fleet", Repeat(requests, [&] { fetch(client, "/api/fleet"); }));
+  Print("GET /api/clusters?phase=Degraded", Repeat(requests, [&] { fetch(client, "/api/clusters?phase=Degraded"); }));
 
   std::printf("peer, the fleet read from git for each request:\n");
   std::string peer = "git -C " + bare + " ls-tree -r main -- tenants derived/pkc | awk '{print $3}' | git -C " +

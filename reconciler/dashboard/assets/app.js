@@ -855,8 +855,11 @@
             view.fail(failure);
             state.rendered = false;
           }
+          // A key or commit that is not there (yet) is asked for again, but not at every update.
+          state.goneAt = failure.status === 404 ? Date.now() : 0;
           continue;
         }
+        state.goneAt = 0;
         staleNotice.hidden = true;
         const scroll = window.scrollY;
         view.render(data, route);
@@ -869,6 +872,8 @@
   }
 
   function scheduleRefresh() {
+    const gone = app.view && app.view.state.goneAt;
+    if (gone && Date.now() - gone < 30000) return;
     clearTimeout(app.timer);
     app.timer = setTimeout(refresh, 300);
   }
