@@ -14,8 +14,11 @@ void DashboardState::ApplyStatus(std::string_view value) {
 }
 
 void DashboardState::MarkStatusCaughtUp() {
-  std::unique_lock lock(board_mu_);
-  caught_up_ = true;
+  {
+    std::unique_lock lock(board_mu_);
+    caught_up_ = true;
+  }
+  Bump();  // the page may show "still reading strata.status" until told
 }
 
 bool DashboardState::status_caught_up() const {

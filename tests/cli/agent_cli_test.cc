@@ -48,7 +48,13 @@ class AgentCliTest : public ::testing::Test {
     ASSERT_EQ(keys.code, 0) << keys.out;
     ASSERT_TRUE(std::filesystem::copy_file(dir_ + "/keys/sync.pub", dir_ + "/trusted"));
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    // The processes first: one still writing into the fleet repo makes remove_all fail.
+    reconciler_.reset();
+    controllers_.reset();
+    daemon_.reset();
+    std::filesystem::remove_all(dir_);
+  }
 
   std::unique_ptr<ChildProcess> Start(std::vector<std::string> args, const std::string& log) {
     args.insert(args.begin(), {kStrata, "--log-level", "info"});
