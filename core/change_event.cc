@@ -146,7 +146,10 @@ Result<ChangeEvent> DecodeCloudEvent(std::string_view json) {
     }
     event.spec = *spec;
   }
-  if (auto errors = data.find("errors"); errors != data.end() && errors->is_array()) {
+  // Only a rejection carries errors (EncodeCloudEvent writes them for no other type), so a
+  // re-published event says what the one read said.
+  auto errors = event.type == ChangeType::kRejected ? data.find("errors") : data.end();
+  if (errors != data.end() && errors->is_array()) {
     for (const auto& e : *errors) {
       if (!e.is_object()) continue;
       EventError error;

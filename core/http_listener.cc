@@ -42,9 +42,11 @@ Result<int> ListenInBackground(httplib::Server& server, const std::string& host,
     return Status::InvalidArgument("the port must be 0..65535, got " + std::to_string(port));
   }
   RETURN_IF_ERROR(Resolve(host, port));
-  server.set_socket_options([](socket_t sock) {
+  auto listening = std::make_shared<socket_t>(-1);
+  server.set_socket_options([listening](socket_t sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    *listening = sock;
   });
   errno = 0;
   int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
@@ -53,6 +55,10 @@ Result<int> ListenInBackground(httplib::Server& server, const std::string& host,
     return Status::Unavailable("cannot listen on " + HostPort(host, port) + ": " +
                                (error != 0 ? std::strerror(error) : "bind failed"));
   }
+  // httplib listens with a backlog of 5: under a burst of connections (a webhook flood, a
+  // dashboard's clients) the kernel drops the SYNs beyond it and clients stall for a retransmit
+  // (1 s, 3 s…) or give up. Listening again on the bound socket raises the backlog.
+  ::listen(*listening, SOMAXCONN);
   if (on_bound) on_bound(bound);
   auto listen_returned = std::make_shared<std::atomic<bool>>(false);
   thread = std::thread([&server, listen_returned] {

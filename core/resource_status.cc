@@ -56,18 +56,26 @@ std::string EncodeResourceStatus(const ResourceStatus& s) {
   return event.dump();
 }
 
+namespace {
+
+// The string `field` of `object`, or empty when it is missing or of another type (json::value
+// would throw on the latter, and these bytes come from anyone who can write to the topic).
+std::string StringOrEmpty(const nlohmann::json& object, const char* field) {
+  auto it = object.find(field);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
 Result<ResourceStatus> DecodeResourceStatus(std::string_view text) {
   nlohmann::json event = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!event.is_object()) return Status::InvalidArgument("a status event must be a JSON object");
-  if (event.value("type", "") != kStatusObservedType) {
+  if (StringOrEmpty(event, "type") != kStatusObservedType) {
     return Status::NotFound("not a " + std::string(kStatusObservedType) + " event");
   }
   auto data = event.find("data");
   if (data == event.end() || !data->is_object()) return Status::InvalidArgument("a status event needs a data object");
-  auto str = [&](const char* field) {
-    auto it = data->find(field);
-    return it != data->end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
+  auto str = [&](const char* field) { return StringOrEmpty(*data, field); };
   auto num = [&](const char* field) {
     auto it = data->find(field);
     return it != data->end() && it->is_number_integer() ? it->get<int>() : 0;
@@ -77,8 +85,8 @@ Result<ResourceStatus> DecodeResourceStatus(std::string_view text) {
     return Status::InvalidArgument("a status event needs a string subject");
   }
   s.key = event["subject"].get<std::string>();
-  s.observed_at = event.value("time", "");
-  std::string source = event.value("source", "");
+  s.observed_at = StringOrEmpty(event, "time");
+  std::string source = StringOrEmpty(event, "source");
   s.reporter = source.rfind("/strata/", 0) == 0 ? source.substr(8) : source;
   s.satellite = str("satellite");
   s.k8s_cluster = str("k8sCluster");
@@ -98,8 +106,9 @@ Result<ResourceStatus> DecodeResourceStatus(std::string_view text) {
   if (auto c = data->find("conditions"); c != data->end() && c->is_array()) {
     for (const auto& item : *c) {
       if (!item.is_object()) continue;
-      s.conditions.push_back({item.value("type", ""), item.value("status", "True") == "True",
-                              item.value("reason", ""), item.value("message", "")});
+      bool status = !item.contains("status") || StringOrEmpty(item, "status") == "True";
+      s.conditions.push_back({StringOrEmpty(item, "type"), status, StringOrEmpty(item, "reason"),
+                              StringOrEmpty(item, "message")});
     }
   }
   return s;

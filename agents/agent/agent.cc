@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "agents/agent/agent_state.h"
 #include "agents/agent/state_file.h"
 #include "core/log.h"
 #include "core/ssh_signature.h"
@@ -100,20 +101,15 @@ Status Agent::Load() {
   std::string path = options_.state_dir + "/agent.json";
   ASSIGN_OR_RETURN(std::optional<std::string> text, ReadFileIfExists(path));
   if (!text.has_value()) return Status::Ok();
-  nlohmann::json state = nlohmann::json::parse(*text, nullptr, false);
-  if (!state.is_object()) return Status::InvalidArgument(path + ": not a JSON object");
-  if (state.value("satellite", "") != options_.satellite) {
+  Result<AgentState> state = DecodeAgentState(*text);
+  if (!state.ok()) return Status::InvalidArgument(path + ": " + std::string(state.status().message()));
+  if (state->satellite != options_.satellite) {
     return Status::InvalidArgument(path + ": this state directory belongs to satellite '" +
-                                   state.value("satellite", "") + "', not '" + options_.satellite + "'");
+                                   state->satellite + "', not '" + options_.satellite + "'");
   }
-  for (auto [field, out] : {std::pair{"target", &target_}, std::pair{"applied", &applied_}}) {
-    std::string hex = state.value(field, "");
-    if (hex.empty()) continue;
-    std::optional<git_oid> oid = ParseOid(hex);
-    if (!oid.has_value()) return Status::InvalidArgument(path + ": " + field + ": not a commit id");
-    *out = *oid;
-  }
-  fleet_commit_ = state.value("fleetCommit", "");
+  target_ = state->target;
+  applied_ = state->applied;
+  fleet_commit_ = state->fleet_commit;
   if (IsZeroOid(target_)) return Status::Ok();
   ASSIGN_OR_RETURN(git_oid target_tree, repo_.TreeOfCommit(target_));
   git_oid applied_tree{};
@@ -138,21 +134,18 @@ Status Agent::Load() {
       if (w.last.key.empty()) pending_.erase(c.entry);
     }
   }
-  if (auto saved = state.find("pending"); saved != state.end() && saved->is_object()) {
-    for (auto it = saved->begin(); it != saved->end(); ++it) {
-      const std::string entry = it.key();
-      if (pending_.count(entry) != 0) continue;
-      if (auto d = desired_.find(entry); d != desired_.end()) {
-        pending_[entry].desired = d->second;
-        continue;
-      }
-      std::optional<git_oid> blob = it->is_string() ? ParseOid(it->get<std::string>()) : std::nullopt;
-      if (!blob.has_value()) continue;
-      Result<std::string> bytes = repo_.ReadBlob(*blob);
-      if (!bytes.ok()) continue;
-      Result<SliceResource> last = ParseSliceEntry(entry, *bytes, *blob);
-      if (last.ok()) pending_[entry].last = std::move(*last);
+  for (const auto& [entry, blob_hex] : state->pending) {
+    if (pending_.count(entry) != 0) continue;
+    if (auto d = desired_.find(entry); d != desired_.end()) {
+      pending_[entry].desired = d->second;
+      continue;
     }
+    std::optional<git_oid> blob = ParseOid(blob_hex);
+    if (!blob.has_value()) continue;
+    Result<std::string> bytes = repo_.ReadBlob(*blob);
+    if (!bytes.ok()) continue;
+    Result<SliceResource> last = ParseSliceEntry(entry, *bytes, *blob);
+    if (last.ok()) pending_[entry].last = std::move(*last);
   }
   spdlog::info("agent {}: resuming at slice {} ({} resources, {} pending)", options_.satellite,
                OidToHex(target_).substr(0, 12), desired_.size(), pending_.size());
@@ -160,18 +153,12 @@ Status Agent::Load() {
 }
 
 Status Agent::Persist() const {
-  nlohmann::ordered_json state;
-  state["satellite"] = options_.satellite;
-  state["target"] = HexOrEmpty(target_);
-  state["applied"] = HexOrEmpty(applied_);
-  state["fleetCommit"] = fleet_commit_;
+  AgentState state{options_.satellite, target_, applied_, fleet_commit_, {}};
   // Work taken but not finished, so a kill -9 forgets none of it: an entry still desired is
   // applied again from the target; a removal keeps the blob of what is to be removed.
-  nlohmann::ordered_json pending = nlohmann::ordered_json::object();
   for (const auto& [entry, work] : pending_) {
-    pending[entry] = work.desired.has_value() ? "" : work.last.revision;
+    state.pending[entry] = work.desired.has_value() ? "" : work.last.revision;
   }
-  state["pending"] = std::move(pending);
   // The refs keep the commits' objects in repo.git whatever the fetched ref does next.
   for (auto [ref, oid] : {std::pair{kTargetRef, target_}, std::pair{kAppliedRef, applied_}}) {
     if (IsZeroOid(oid)) continue;
@@ -181,7 +168,7 @@ Status Agent::Persist() const {
     }
     git_reference_free(out);
   }
-  return WriteFileAtomically(options_.state_dir + "/agent.json", state.dump(2) + "\n");
+  return WriteFileAtomically(options_.state_dir + "/agent.json", EncodeAgentState(state));
 }
 
 Status Agent::Verify(const git_oid& tip) const {

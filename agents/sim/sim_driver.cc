@@ -31,6 +31,15 @@ std::string ConfigOf(const json& spec) {
   return it == spec.end() ? "{}" : it->dump();
 }
 
+// The integer at `key` of a state file's `object`, else `fallback`: someone may have edited
+// anything in there, and json::value throws on a string and casts a float out of range (UB).
+int64_t IntegerOr(const json& object, const std::string& key, int64_t fallback) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
+}
+
+int IdOf(const json& broker) { return static_cast<int>(IntegerOr(broker, "id", 0)); }
+
 std::string RollProgress(const Observed& o) {
   return std::to_string(o.brokers_updated) + " of " + std::to_string(o.brokers_desired) +
          " updated";
@@ -74,14 +83,14 @@ class SimDriver : public Driver {
       return observed;
     }
     json state = json::parse(*text, nullptr, false);
-    if (state.is_discarded()) state = json::object();
+    if (!state.is_object()) state = json::object();
     int64_t now = options_.now_ms();
-    if (!state.value("deleting", false)) {
+    if (!state.contains("deleting") || state["deleting"] != true) {
       state["deleting"] = true;
       state["busyUntil"] = now + Scaled(kDeleteMs);
       RETURN_IF_ERROR(WriteFileAtomically(path, state.dump()));
     }
-    if (state.value("busyUntil", int64_t{0}) > now) {
+    if (IntegerOr(state, "busyUntil", 0) > now) {
       observed.phase = Phase::kDeleting;
       return observed;
     }
@@ -129,7 +138,7 @@ class SimDriver : public Driver {
       std::string version = spec.value("kafkaVersion", "");
       for (const json& b : brokers.is_array() ? brokers : json::array()) {
         if (b.value("version", "") != version) {
-          drift->push_back("broker " + std::to_string(b.value("id", 0)) + " runs " +
+          drift->push_back("broker " + std::to_string(IdOf(b)) + " runs " +
                            b.value("version", "") + ", want " + version);
         }
       }
@@ -139,7 +148,7 @@ class SimDriver : public Driver {
       for (const json& pool : spec.value("nodePools", json::array())) {
         std::string name = pool.value("name", "");
         int want = pool.value("nodes", 0);
-        int have = state["pools"].value(name, -1);
+        int have = static_cast<int>(IntegerOr(state["pools"], name, -1));
         if (have != want) {
           drift->push_back("node pool " + name + ": " + (have < 0 ? "missing" : std::to_string(have) + " nodes") +
                            ", want " + std::to_string(want));
@@ -179,9 +188,9 @@ class SimDriver : public Driver {
     o.version = desired.spec().value("kafkaVersion", "");
     const std::string config = ConfigOf(desired.spec());
     for (const json& b : state.value("brokers", json::array())) {
-      if (b.value("state", "") != "ready") continue;
+      if (b.value("state", "ready") != "ready") continue;
       ++o.brokers_ready;
-      if (b.value("id", 0) < o.brokers_desired && b.value("version", "") == o.version &&
+      if (IdOf(b) < o.brokers_desired && b.value("version", "") == o.version &&
           b.value("config", "") == config) {
         ++o.brokers_updated;
       }
@@ -206,10 +215,10 @@ class SimDriver : public Driver {
         json& b = brokers[i];
         std::string s = b.value("state", "ready");
         if (s == "ready") continue;
-        int id = b.value("id", 0);
-        if (b.value("busyUntil", int64_t{0}) > now) {
+        int id = IdOf(b);
+        if (int64_t busy = IntegerOr(b, "busyUntil", 0); busy > now) {
           Observed o = Describe(desired, state);
-          o.retry_after = std::chrono::milliseconds(b.value("busyUntil", int64_t{0}) - now);
+          o.retry_after = std::chrono::milliseconds(busy - now);
           if (b.contains("rollingTo")) {
             o.conditions.push_back({"Rolled", false, "BrokerRolling",
                                     "rolling broker " + std::to_string(id) + " of " +
@@ -295,7 +304,7 @@ class SimDriver : public Driver {
       state["busyUntil"] = now + Scaled(kCreateK8sMs);
     }
     while (true) {
-      int64_t busy = state.value("busyUntil", int64_t{0});
+      int64_t busy = IntegerOr(state, "busyUntil", 0);
       if (busy > now) {
         o.retry_after = std::chrono::milliseconds(busy - now);
         return o;
@@ -306,7 +315,7 @@ class SimDriver : public Driver {
         std::string name = pool.value("name", "");
         wanted.insert(name);
         int nodes = pool.value("nodes", 0);
-        if (state["pools"].value(name, -1) != nodes) {
+        if (IntegerOr(state["pools"], name, -1) != nodes) {
           state["pools"][name] = nodes;
           state["busyUntil"] = now + Scaled(kResizePoolMs);
           resized = true;
@@ -338,7 +347,7 @@ class SimDriver : public Driver {
       state["spec"] = desired.spec();
       state["busyUntil"] = now + Scaled(kProvisionOtherMs);
     }
-    int64_t busy = state.value("busyUntil", int64_t{0});
+    int64_t busy = IntegerOr(state, "busyUntil", 0);
     if (busy > now) {
       o.retry_after = std::chrono::milliseconds(busy - now);
       return o;

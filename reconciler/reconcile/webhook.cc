@@ -9,6 +9,8 @@
 
 #include <chrono>
 
+#include "core/http_listener.h"
+
 namespace strata::reconcile {
 namespace {
 
@@ -43,6 +45,27 @@ bool VerifyGitlabToken(std::string_view secret, std::string_view token) {
   return !secret.empty() && ConstantTimeEqual(secret, token);
 }
 
+WebhookReply AnswerWebhook(std::string_view secret, std::string_view watched_ref,
+                           const WebhookRequest& request) {
+  bool github = request.github_signature.has_value();
+  bool gitlab = request.gitlab_token.has_value();
+  bool verified =
+      (github && VerifyGithubSignature(secret, request.body, *request.github_signature)) ||
+      (gitlab && VerifyGitlabToken(secret, *request.gitlab_token));
+  if (!verified) return {401, "signature does not match\n"};
+  const std::string& event = github ? request.github_event : request.gitlab_event;
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  bool is_push = event == "push" || event == "Push Hook";
+  if (!is_push || body.is_discarded() || !body.is_object()) {
+    return {200, "ignored: not a push event\n"};
+  }
+  auto ref = body.find("ref");
+  if (ref == body.end() || !ref->is_string() || ref->get<std::string>() != watched_ref) {
+    return {200, "ignored: not a push to " + std::string(watched_ref) + "\n"};
+  }
+  return {202, "accepted\n"};
+}
+
 WebhookServer::~WebhookServer() {
   if (server_ != nullptr) server_->stop();
   if (thread_.joinable()) thread_.join();
@@ -60,50 +83,32 @@ Result<std::unique_ptr<WebhookServer>> WebhookServer::Start(const WebhookOptions
   std::string watched_ref = "refs/heads/" + options.branch;
   server.Post("/webhook", [options, watched_ref, on_push](const httplib::Request& request,
                                                           httplib::Response& response) {
-    bool github = request.has_header("X-Hub-Signature-256");
-    bool gitlab = request.has_header("X-Gitlab-Token");
-    bool verified =
-        (github && VerifyGithubSignature(options.secret, request.body,
-                                         request.get_header_value("X-Hub-Signature-256"))) ||
-        (gitlab && VerifyGitlabToken(options.secret, request.get_header_value("X-Gitlab-Token")));
-    if (!verified) {
-      spdlog::warn("webhook: refused a request from {} with a {} signature",
-                   request.remote_addr, github || gitlab ? "bad" : "missing");
-      response.status = 401;
-      response.set_content("signature does not match\n", "text/plain");
-      return;
+    WebhookRequest hook;
+    hook.body = request.body;
+    if (request.has_header("X-Hub-Signature-256")) {
+      hook.github_signature = request.get_header_value("X-Hub-Signature-256");
     }
-    std::string event = github ? request.get_header_value("X-GitHub-Event")
-                               : request.get_header_value("X-Gitlab-Event");
-    nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-    bool is_push = event == "push" || event == "Push Hook";
-    if (!is_push || body.is_discarded() || !body.is_object()) {
-      response.status = 200;
-      response.set_content("ignored: not a push event\n", "text/plain");
-      return;
+    if (request.has_header("X-Gitlab-Token")) {
+      hook.gitlab_token = request.get_header_value("X-Gitlab-Token");
     }
-    auto ref = body.find("ref");
-    if (ref == body.end() || !ref->is_string() || ref->get<std::string>() != watched_ref) {
-      response.status = 200;
-      response.set_content("ignored: not a push to " + watched_ref + "\n", "text/plain");
-      return;
+    hook.github_event = request.get_header_value("X-GitHub-Event");
+    hook.gitlab_event = request.get_header_value("X-Gitlab-Event");
+    WebhookReply reply = AnswerWebhook(options.secret, watched_ref, hook);
+    if (reply.status == 401) {
+      spdlog::warn("webhook: refused a request from {} with a {} signature", request.remote_addr,
+                   hook.github_signature || hook.gitlab_token ? "bad" : "missing");
+    } else if (reply.status == 202) {
+      spdlog::info("webhook: push to {} announced", watched_ref);
+      on_push();
     }
-    spdlog::info("webhook: push to {} announced", watched_ref);
-    on_push();
-    response.status = 202;
-    response.set_content("accepted\n", "text/plain");
+    response.status = reply.status;
+    response.set_content(reply.text, "text/plain");
   });
-  int port = options.port == 0 ? server.bind_to_any_port(options.host)
-                               : (server.bind_to_port(options.host, options.port) ? options.port : -1);
-  if (port <= 0) {
-    return Status::Unavailable("the webhook cannot listen on " + options.host + ":" +
-                               std::to_string(options.port));
-  }
-  webhook->port_ = port;
-  httplib::Server* serving = webhook->server_.get();
-  webhook->thread_ = std::thread([serving] { serving->listen_after_bind(); });
-  // stop() does nothing before the server runs: wait, so that destroying it at once cannot hang.
-  while (!serving->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // The shared listener: the port is never shared with another process, and the backlog is
+  // raised above httplib's 5, which a flood of deliveries overflows.
+  auto port = ListenInBackground(server, options.host, options.port, webhook->thread_);
+  if (!port.ok()) return Status::Unavailable("the webhook " + port.status().message());
+  webhook->port_ = *port;
   return webhook;
 }
 

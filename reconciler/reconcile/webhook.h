@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -27,6 +28,25 @@ namespace strata::reconcile {
 bool VerifyGithubSignature(std::string_view secret, std::string_view body, std::string_view header);
 // True when `token` equals `secret`, compared in constant time.
 bool VerifyGitlabToken(std::string_view secret, std::string_view token);
+
+// What a request to /webhook carries that matters: the headers (an absent credential is nullopt,
+// an absent event name empty) and the body.
+struct WebhookRequest {
+  std::optional<std::string> github_signature;  // X-Hub-Signature-256
+  std::optional<std::string> gitlab_token;      // X-Gitlab-Token
+  std::string github_event;                     // X-GitHub-Event
+  std::string gitlab_event;                     // X-Gitlab-Event
+  std::string_view body;
+};
+
+// What the server answers: 401 refused, 202 a push to `watched_ref` (the server calls on_push),
+// 200 signed but ignored. Pure, so that the server and the fuzzer run the same code.
+struct WebhookReply {
+  int status = 200;
+  std::string text;
+};
+WebhookReply AnswerWebhook(std::string_view secret, std::string_view watched_ref,
+                           const WebhookRequest& request);
 
 struct WebhookOptions {
   std::string host = "127.0.0.1";

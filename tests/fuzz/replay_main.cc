@@ -1,6 +1,7 @@
-// Replays every file of the given corpus directories through the fuzz target (for builds
-// without libFuzzer). tests/fuzz/corpus holds hand-made seeds and, under found/, the inputs
-// earlier fuzzing runs kept for their coverage (merged with -merge=1). Prints "N passed, 0 failed"; a failing input aborts with its name printed.
+// Replays every file of the given corpus directories through a fuzz target (for builds without
+// libFuzzer). tests/fuzz/corpus/<target> holds seeds made from real records and the inputs
+// earlier fuzzing runs kept for their coverage (merged with -merge=1), among them every input
+// that once found a bug. Prints "N passed, 0 failed"; a failing input aborts with its name printed.
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
