@@ -55,4 +55,10 @@ Result<std::string> ReadSpecFile(const std::string& path);
 // The checks across files. Only resources that passed their own checks take part.
 void CheckFleet(const Fleet& fleet, Diagnostics* diagnostics);
 
+// Why `kind` <org>/<name> and <other_org>/<other_name> cannot both be: what the controllers derive
+// from each joins org and name with '-', so both would derive the same names.
+std::string DerivedNameClashMessage(std::string_view kind, std::string_view org,
+                                    std::string_view name, std::string_view other_org,
+                                    std::string_view other_name);
+
 }  // namespace strata::specs

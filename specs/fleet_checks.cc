@@ -25,6 +25,7 @@ class Checker {
       if (r.kind == "Rollout" && r.valid) CheckRollout(r);
     }
     CheckQuotas();
+    CheckDerivedNames();
   }
 
  private:
@@ -158,6 +159,30 @@ class Checker {
     }
   }
 
+  // The controllers name what they derive from a tenant resource by joining its org and name
+  // with "-" (pkc-<org>-<name>, na-<org>-<name>, …), so acme's shop-orders and acme-shop's orders
+  // would be one physical cluster downstream, each org reaching the other's. Refused on both.
+  void CheckDerivedNames() {
+    std::map<std::string, std::vector<const Resource*>> by_joined_name;
+    for (const Resource& r : fleet_.resources) {
+      if (!r.path_ok || r.org.empty()) continue;
+      if (r.kind != "KafkaCluster" && r.kind != "Network" && r.kind != "ConnectCluster" &&
+          r.kind != "KsqlCluster") {
+        continue;
+      }
+      by_joined_name[r.kind + "/" + r.org + "-" + r.name].push_back(&r);
+    }
+    for (const auto& [joined, resources] : by_joined_name) {
+      for (const Resource* r : resources) {
+        for (const Resource* other : resources) {
+          if (other->org == r->org) continue;
+          Error(*r, "metadata.name",
+                DerivedNameClashMessage(r->kind, r->org, r->name, other->org, other->name));
+        }
+      }
+    }
+  }
+
   void CheckOrgPolicy(const Resource& r) {
     const Node* skus = r.tree->AtPath("spec.allowedSkus");
     if (skus == nullptr) return;
@@ -247,5 +272,14 @@ class Checker {
 }  // namespace
 
 void CheckFleet(const Fleet& fleet, Diagnostics* diagnostics) { Checker(fleet, diagnostics).Run(); }
+
+std::string DerivedNameClashMessage(std::string_view kind, std::string_view org,
+                                    std::string_view name, std::string_view other_org,
+                                    std::string_view other_name) {
+  std::string joined = std::string(org) + "-" + std::string(name);
+  return std::string(kind) + " " + std::string(org) + "/" + std::string(name) + " and " +
+         std::string(other_org) + "/" + std::string(other_name) + " would share the derived name '" +
+         joined + "' (org and name joined by '-'); rename one";
+}
 
 }  // namespace strata::specs

@@ -1,6 +1,7 @@
 #include "reconciler/controllers/attached_controller.h"
 
 #include "reconciler/controllers/derived_doc.h"
+#include "reconciler/controllers/derived_name_clash.h"
 #include "specs/kinds.h"
 
 namespace strata::controllers {
@@ -122,6 +123,10 @@ Result<Outcome> AttachedController::ReconcileOne(const std::string& path,
   if (!loaded->resource.valid) return Outcome::Invalid(key, ToEventErrors(loaded->diagnostics));
   const specs::Node& doc = *loaded->resource.tree;
   const specs::Node& spec = *doc.Find("spec");
+  ASSIGN_OR_RETURN(std::optional<std::string> clash, DerivedNameClash(view, path));
+  if (clash.has_value()) {
+    return Outcome::Invalid(key, {FieldError(path, doc.AtPath("metadata.name"), "metadata.name", *clash)});
+  }
   std::string kafka_name(spec.StringAt("kafkaCluster"));
   std::string kafka_key = specs::ResourceKey("KafkaCluster", rule.org, kafka_name);
   auto placed = kafka_placement_.find(kafka_key);

@@ -1,6 +1,7 @@
 #include "reconciler/controllers/network_controller.h"
 
 #include "reconciler/controllers/derived_doc.h"
+#include "reconciler/controllers/derived_name_clash.h"
 #include "specs/kinds.h"
 
 namespace strata::controllers {
@@ -80,6 +81,11 @@ Result<Outcome> NetworkController::ReconcileNetwork(const std::string& path,
   }
   const specs::Node& doc = *loaded->resource.tree;
   const specs::Node& spec = *doc.Find("spec");
+  ASSIGN_OR_RETURN(std::optional<std::string> clash, DerivedNameClash(view, path));
+  if (clash.has_value()) {
+    invalid_.insert(path);
+    return Outcome::Invalid(key, {FieldError(path, doc.AtPath("metadata.name"), "metadata.name", *clash)});
+  }
   std::string type(spec.StringAt("type"));
   std::string cloud(spec.StringAt("cloud"));
   std::string region(spec.StringAt("region"));

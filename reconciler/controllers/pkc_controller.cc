@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "reconciler/controllers/derived_doc.h"
+#include "reconciler/controllers/derived_name_clash.h"
 #include "specs/kinds.h"
 
 namespace strata::controllers {
@@ -302,6 +303,8 @@ Result<Outcome> PkcController::ReconcileCluster(const std::string& path,
     invalid_.insert(path);
     return Outcome::Invalid(key, {FieldError(path, doc.AtPath(field), field, std::move(message))});
   };
+  ASSIGN_OR_RETURN(std::optional<std::string> clash, DerivedNameClash(view, path));
+  if (clash.has_value()) return invalid("metadata.name", *clash);
   std::string sku_name(spec.StringAt("sku"));
   std::string cloud(spec.StringAt("cloud"));
   std::string region(spec.StringAt("region"));
