@@ -35,6 +35,10 @@ Result<std::unique_ptr<EventConsumer>> EventConsumer::Create(const EventConsumer
       {"enable.partition.eof", "false"},
   };
   if (grouped && options.manual_offsets) all.emplace_back("enable.auto.offset.store", "false");
+  if (grouped) {
+    KafkaProperties member = GroupMemberDefaults();
+    all.insert(all.end(), member.begin(), member.end());
+  }
   all.insert(all.end(), options.properties.begin(), options.properties.end());
   ASSIGN_OR_RETURN(KafkaConfPtr conf, MakeKafkaConf(all));
   char err[512];

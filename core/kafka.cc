@@ -98,6 +98,10 @@ Result<KafkaProperties> LoadKafkaConfigFile(const std::string& path) {
   return properties;
 }
 
+KafkaProperties GroupMemberDefaults() {
+  return {{"session.timeout.ms", "6000"}, {"heartbeat.interval.ms", "1500"}};
+}
+
 Result<KafkaConfPtr> MakeKafkaConf(const KafkaProperties& properties) {
   KafkaConfPtr conf(rd_kafka_conf_new());
   rd_kafka_conf_set_log_cb(conf.get(), ForwardKafkaLog);

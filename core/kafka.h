@@ -26,6 +26,12 @@ Result<KafkaProperties> LoadKafkaConfigFile(const std::string& path);
 // Applies `properties` to a new conf. kInvalidArgument naming the property librdkafka refused.
 Result<KafkaConfPtr> MakeKafkaConf(const KafkaProperties& properties);
 
+// What every strata consumer that joins a group sets before the operator's own properties (which
+// may override it): a member killed with kill -9 holds its partitions until its session times
+// out, so with librdkafka's 45 s default a restarted controller would wait that long for its own
+// partitions. 6 s is the least a broker accepts by default (group.min.session.timeout.ms).
+KafkaProperties GroupMemberDefaults();
+
 struct KafkaMessage {
   std::string topic;
   std::string key;

@@ -9,7 +9,8 @@ namespace strata::agent {
 Result<std::unique_ptr<NoticeListener>> NoticeListener::Start(
     const KafkaProperties& kafka, const std::string& satellite,
     std::function<void(const std::string&)> on_notice) {
-  KafkaProperties properties = kafka;
+  KafkaProperties properties = GroupMemberDefaults();
+  properties.insert(properties.end(), kafka.begin(), kafka.end());
   // Only notices from now on matter, and nothing is ever replayed: no offsets to keep.
   properties.push_back({"group.id", "strata-agent-" + satellite});
   properties.push_back({"auto.offset.reset", "latest"});
