@@ -20,6 +20,7 @@ namespace strata {
 inline constexpr int16_t kKafkaApiProduce = 0;
 inline constexpr int16_t kKafkaApiFetch = 1;
 inline constexpr int16_t kKafkaApiMetadata = 3;
+inline constexpr int16_t kKafkaApiOffsetCommit = 8;
 
 class MockKafka {
  public:

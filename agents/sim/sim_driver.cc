@@ -1,5 +1,6 @@
 #include "agents/sim/sim_driver.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -163,8 +164,25 @@ class SimDriver : public Driver {
   }
 
   bool Throttled() {
-    if (options_.throttle_rate <= 0) return false;
-    return std::uniform_real_distribution<double>(0, 1)(random_) < options_.throttle_rate;
+    double rate = std::max(options_.throttle_rate, ApiThrottleRate());
+    if (rate <= 0) return false;
+    return std::uniform_real_distribution<double>(0, 1)(random_) < rate;
+  }
+
+  // The rate <sim>/api.json sets now, looked at no more than once a second (it is a fault
+  // switched on and off while the agent runs, not configuration).
+  double ApiThrottleRate() {
+    int64_t now = options_.now_ms();
+    if (api_checked_ms_ != 0 && now - api_checked_ms_ < 1000) return api_throttle_rate_;
+    api_checked_ms_ = now;
+    api_throttle_rate_ = 0;
+    auto text = ReadFileIfExists(root_ + "/api.json");
+    if (!text.ok() || !text->has_value()) return 0;
+    json api = json::parse(**text, nullptr, false);
+    if (api.is_object() && api.contains("throttle_rate") && api["throttle_rate"].is_number()) {
+      api_throttle_rate_ = std::clamp(api["throttle_rate"].get<double>(), 0.0, 1.0);
+    }
+    return api_throttle_rate_;
   }
   int64_t Scaled(int64_t ms) const { return static_cast<int64_t>(static_cast<double>(ms) * options_.time_scale); }
 
@@ -359,6 +377,8 @@ class SimDriver : public Driver {
   SimOptions options_;
   std::string root_;
   std::mt19937_64 random_;
+  int64_t api_checked_ms_ = 0;
+  double api_throttle_rate_ = 0;
 };
 
 }  // namespace

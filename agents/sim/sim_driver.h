@@ -15,7 +15,8 @@
 // "rolling broker 2 of 6 to 3.8 (2 of 6 updated)".
 //
 // Faults: the cloud API answers 429 at `throttle_rate` (each step fails with kUnavailable before it
-// changes anything), and brokers named in `unhealthy_brokers` ("pkc-acme-orders/2") start but never
+// changes anything), or at the rate <state dir>/sim/api.json sets while it runs ({"throttle_rate":
+// 0.5}; read at most once a second, so a throttling cloud can be switched on and off), and brokers named in `unhealthy_brokers` ("pkc-acme-orders/2") start but never
 // become healthy, which leaves their cluster Degraded.
 #pragma once
 

@@ -159,5 +159,24 @@ TEST_F(SimDriverTest, AnUnhealthyBrokerStopsTheRollThere) {
   EXPECT_EQ(brokers[2]["state"], "starting");
 }
 
+TEST_F(SimDriverTest, TheCloudApiThrottlesWhileApiJsonSaysSo) {
+  auto driver = MakeSimDriver(Options());
+  ASSERT_THAT(driver->Apply(Cluster(3, "3.7")).status(), IsOk());
+  json before = Brokers();
+
+  std::ofstream(dir_ + "/sim/api.json") << R"({"throttle_rate": 1})";
+  now_ms_ += 1000;
+  Result<Observed> throttled = driver->Apply(Cluster(3, "3.7"));
+  EXPECT_EQ(throttled.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(throttled.status().message(),
+            "cloud API answered 429 Too Many Requests for PhysicalKafkaCluster/pkc-a");
+  EXPECT_EQ(driver->Remove(Cluster(3, "3.7")).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(Brokers(), before) << "a refused call changed the cloud";
+
+  std::filesystem::remove(dir_ + "/sim/api.json");
+  now_ms_ += 1000;
+  EXPECT_THAT(driver->Apply(Cluster(3, "3.7")).status(), IsOk());
+}
+
 }  // namespace
 }  // namespace strata::agent
