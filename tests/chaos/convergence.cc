@@ -66,12 +66,20 @@ void CheckSatellite(const ChaosFleet& fleet, const Repository& repo, const git_o
   for (const TreeFile& file : *files) {
     auto blob = repo.ReadBlob(file.oid);
     if (!blob.ok()) continue;
-    YAML::Node entry = YAML::Load(*blob);
-    YAML::Node doc = entry["spec"]["resource"];
-    if (!doc.IsMap() || doc["kind"].as<std::string>("") != "PhysicalKafkaCluster") continue;
-    const std::string name = doc["metadata"]["name"].as<std::string>("");
-    const int brokers = doc["spec"]["brokers"].as<int>(0);
-    const std::string version = doc["spec"]["kafkaVersion"].as<std::string>("");
+    std::string name;
+    std::string version;
+    int brokers = 0;
+    try {
+      YAML::Node entry = YAML::Load(*blob);
+      YAML::Node doc = entry["spec"]["resource"];
+      if (!doc.IsMap() || doc["kind"].as<std::string>("") != "PhysicalKafkaCluster") continue;
+      name = doc["metadata"]["name"].as<std::string>("");
+      brokers = doc["spec"]["brokers"].as<int>(0);
+      version = doc["spec"]["kafkaVersion"].as<std::string>("");
+    } catch (const YAML::Exception& e) {
+      failures->push_back(satellite + ": " + file.path + " does not parse: " + e.what());
+      continue;
+    }
     expected.insert(name);
     ++figures->kafka_clusters_on_data_plane;
     nlohmann::json sim = nlohmann::json::parse(
@@ -196,11 +204,13 @@ std::vector<std::string> CheckConverged(const ChaosFleet& fleet, const Invariant
     if (change.valid) continue;
     ++figures->rejections_checked;
     const std::set<std::string>& commits = rejected[change.key];
-    // The reconciler names the commit it rejects; a controller, the head it judged the fleet at.
-    if (change.what == "invalid-residency" ? commits.size() > change.rejections_before
-                                           : commits.count(change.commit) != 0) {
-      continue;
+    // The reconciler names the commit it rejects; a controller, the head it judged the fleet at,
+    // which must hold the change.
+    bool reported = commits.count(change.commit) != 0;
+    if (change.what == "invalid-residency") {
+      for (const std::string& judged : commits) reported = reported || Reaches(*repo, judged, change.commit);
     }
+    if (reported) continue;
     bool folded = false;
     for (const ForcePush& push : force_pushes) {
       folded = folded || (Reaches(*repo, push.head, change.commit) &&

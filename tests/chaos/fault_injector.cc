@@ -97,7 +97,7 @@ void FaultInjector::KillPart() {
   if (::kill(victim.pid, SIGKILL) != 0) return;
   std::string kind = victim.name.substr(0, victim.name.find(' '));
   ++counts_["kill-9 " + kind];
-  last_healed_ = Clock::now();  // up's supervisor heals it
+  last_healed_ = Clock::now();  // up's supervisor heals it, 0.5 s later or more (its backoff)
 }
 
 void FaultInjector::BrokerDown() {
@@ -137,6 +137,7 @@ void FaultInjector::RequestErrors() {
   }
   target_.kafka->PushRequestErrors(api.key, errors);
   ++counts_[std::string("request-errors ") + api.name];
+  last_healed_ = Clock::now();  // answered by the next requests, at once
 }
 
 void FaultInjector::CasRace() {
@@ -149,6 +150,7 @@ void FaultInjector::CasRace() {
                    std::to_string(race_commits_) + "' && git pull -q --rebase origin main && "
                    "git push -q origin HEAD:main");
   if (pushed.code == 0) ++counts_["cas-race commit"];
+  last_healed_ = Clock::now();
 }
 
 void FaultInjector::Throttle() {

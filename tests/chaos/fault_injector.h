@@ -11,7 +11,9 @@
 //   cut-off          an agent is frozen (SIGSTOP) for 3–8 s: no fetch, no report, no heartbeat
 //   force-push       main is force-pushed back 2–6 commits for 2–5 s, then forward again to
 //                    where it was (people's pushes wait meanwhile)
-// Run returns once the deadline has passed and every fault is healed.
+// Heals run on the injector's one thread, between faults: a force push holds it for 2–5 s, so a
+// fault may last that much longer than its draw. Run returns once the deadline has passed and
+// every fault is healed.
 #pragma once
 
 #include <sys/types.h>

@@ -77,6 +77,7 @@ Status FleetWriter::LoadFleet() {
       c.sku = doc["spec"]["sku"].as<std::string>();
       c.region = doc["spec"]["region"].as<std::string>();
       c.availability = doc["spec"]["availability"].as<std::string>("multi-zone");
+      c.network = doc["spec"]["network"].as<std::string>("");
       c.cku = doc["spec"]["cku"].as<int>(0);
       clusters_.push_back(c);
     }
@@ -127,6 +128,9 @@ std::string FleetWriter::Render(const Cluster& c, const std::string& region, int
   out += "spec:\n  sku: " + c.sku + "\n  cloud: " + CloudOf(region) + "\n  region: " + region +
          "\n  availability: " + c.availability + "\n";
   if (cku > 0) out += "  cku: " + std::to_string(cku) + "\n";
+  // A private network is in the cluster's region: moved elsewhere (the residency change) it
+  // would be a second error; the change is about residency alone.
+  if (!c.network.empty() && region == c.region) out += "  network: " + c.network + "\n";
   return out;
 }
 

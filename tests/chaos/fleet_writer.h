@@ -60,7 +60,8 @@ class FleetWriter {
     std::string sku;
     std::string region;
     std::string availability;
-    int cku = 0;  // dedicated only
+    std::string network;  // a private network's name, "" for public
+    int cku = 0;          // dedicated only
     std::string path() const { return "tenants/" + org + "/kafka/" + name + ".yaml"; }
     std::string key() const { return "KafkaCluster/" + org + "/" + name; }
   };

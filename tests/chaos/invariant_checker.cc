@@ -8,6 +8,7 @@
 
 #include "core/change_event.h"
 #include "core/kafka.h"
+#include "core/ssh_signature.h"
 #include "specs/regions.h"
 
 namespace strata::chaos {
@@ -40,12 +41,14 @@ std::string TrailerOf(const CommitInfo& info, const std::string& name) {
 InvariantChecker::InvariantChecker(std::string bare, std::string kafka,
                                    std::map<std::string, std::string> prefixes,
                                    std::set<std::string> eu_orgs,
-                                   std::map<std::string, std::string> satellite_regions)
+                                   std::map<std::string, std::string> satellite_regions,
+                                   std::string trusted_keys)
     : bare_(std::move(bare)),
       kafka_(std::move(kafka)),
       prefixes_(std::move(prefixes)),
       eu_orgs_(std::move(eu_orgs)),
-      satellite_regions_(std::move(satellite_regions)) {}
+      satellite_regions_(std::move(satellite_regions)),
+      trusted_keys_(std::move(trusted_keys)) {}
 
 InvariantChecker::~InvariantChecker() { Stop(); }
 
@@ -122,8 +125,13 @@ void InvariantChecker::FollowGit() {
 void InvariantChecker::CheckCommit(const Repository& repo, const git_oid& commit) {
   const std::string id = OidToHex(commit);
   auto info = repo.ReadCommit(commit);
+  auto checked = [&] {
+    std::lock_guard lock(mu_);
+    checked_commits_.insert(id);
+  };
   if (!info.ok()) {
     Violation("commit " + Short(id) + " on main cannot be read: " + info.status().ToString());
+    checked();
     return;
   }
   std::vector<ChangedFile> changes;
@@ -138,6 +146,7 @@ void InvariantChecker::CheckCommit(const Repository& repo, const git_oid& commit
                                  : Result<std::vector<ChangedFile>>(parent_tree.status());
     if (!diff.ok()) {
       Violation("commit " + Short(id) + " cannot be diffed: " + diff.status().ToString());
+      checked();
       return;
     }
     changes = std::move(*diff);
@@ -148,6 +157,7 @@ void InvariantChecker::CheckCommit(const Repository& repo, const git_oid& commit
     auto prefix = prefixes_.find(controller);
     if (prefix == prefixes_.end()) {
       Violation("commit " + Short(id) + " claims an unknown controller '" + controller + "'");
+      checked();
       return;
     }
     owned = prefix->second;
@@ -187,7 +197,16 @@ void InvariantChecker::CheckSatelliteRefs(const Repository& repo) {
       ++counts_.slice_moves;
     }
     const std::string where = "satellite " + satellite + " at " + Short(hex);
-    if (!repo.ReadCommitSignature(*tip).ok()) Violation(where + " is not signed");
+    auto signature = repo.ReadCommitSignature(*tip);
+    auto trusted = ssh::TrustedKeys::Load(trusted_keys_);
+    if (!signature.ok()) {
+      Violation(where + " is not signed");
+    } else if (!trusted.ok()) {
+      Violation("the trusted keys cannot be read: " + trusted.status().ToString());
+    } else if (auto signer = ssh::Verify(signature->signed_text, signature->signature, *trusted);
+               !signer.ok()) {
+      Violation(where + ": " + signer.status().ToString());
+    }
     git_oid old_tree{};
     if (!before.empty()) {
       auto descends = repo.Descends(*tip, FromHex(before));

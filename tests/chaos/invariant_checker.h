@@ -7,8 +7,8 @@
 //                   derived/pkc/ or in a satellite's slice, outside the EU; no agent outside the EU
 //                   reports one;
 //   monotonic       a satellite's ref only moves forward (each tip a descendant of the one before,
-//                   and signed), and the slice commit an agent reports for a resource never goes
-//                   back to an older one;
+//                   signed by a key the agents trust), and the slice commit an agent reports for
+//                   a resource never goes back to an older one;
 //   never valid     no agent reports Ready for a physical cluster of 0 brokers, which only a CKU
 //                   the schema refuses could make.
 // Two threads: one polls main and the satellites' refs every 200 ms and checks each new commit
@@ -43,9 +43,10 @@ struct InvariantCounts {
 class InvariantChecker {
  public:
   // `prefixes`: controller name → the prefix it owns; `eu_orgs`: orgs whose residency is eu;
-  // `satellite_regions`: satellite → region.
+  // `satellite_regions`: satellite → region; `trusted_keys`: the agents' file of trusted keys.
   InvariantChecker(std::string bare, std::string kafka, std::map<std::string, std::string> prefixes,
-                   std::set<std::string> eu_orgs, std::map<std::string, std::string> satellite_regions);
+                   std::set<std::string> eu_orgs, std::map<std::string, std::string> satellite_regions,
+                   std::string trusted_keys);
   ~InvariantChecker();
 
   void Start();
@@ -77,6 +78,7 @@ class InvariantChecker {
   const std::map<std::string, std::string> prefixes_;
   const std::set<std::string> eu_orgs_;
   const std::map<std::string, std::string> satellite_regions_;
+  const std::string trusted_keys_;
 
   std::atomic<bool> stop_{false};
   std::thread git_thread_;
