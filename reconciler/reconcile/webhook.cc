@@ -22,23 +22,28 @@ bool ConstantTimeEqual(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-bool VerifyGithubSignature(std::string_view secret, std::string_view body, std::string_view header) {
-  constexpr std::string_view kPrefix = "sha256=";
-  if (secret.empty() || header.substr(0, kPrefix.size()) != kPrefix) return false;
+std::string GithubSignature(std::string_view secret, std::string_view body) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_length = 0;
   if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
            reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac,
            &mac_length) == nullptr) {
-    return false;
+    return "";
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string expected;
+  std::string signature = "sha256=";
   for (unsigned i = 0; i < mac_length; ++i) {
-    expected += kHex[mac[i] >> 4];
-    expected += kHex[mac[i] & 15];
+    signature += kHex[mac[i] >> 4];
+    signature += kHex[mac[i] & 15];
   }
-  return ConstantTimeEqual(expected, header.substr(kPrefix.size()));
+  return signature;
+}
+
+bool VerifyGithubSignature(std::string_view secret, std::string_view body, std::string_view header) {
+  constexpr std::string_view kPrefix = "sha256=";
+  if (secret.empty() || header.substr(0, kPrefix.size()) != kPrefix) return false;
+  std::string expected = GithubSignature(secret, body);
+  return !expected.empty() && ConstantTimeEqual(expected, header);
 }
 
 bool VerifyGitlabToken(std::string_view secret, std::string_view token) {

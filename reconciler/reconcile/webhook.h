@@ -23,6 +23,9 @@ class Server;
 
 namespace strata::reconcile {
 
+// "sha256=" and the hex HMAC-SHA256 of `body` under `secret`: what GitHub sends in
+// X-Hub-Signature-256 ("" when OpenSSL fails).
+std::string GithubSignature(std::string_view secret, std::string_view body);
 // True when `header` is "sha256=" followed by the hex HMAC-SHA256 of `body` under `secret`.
 // Compared in constant time.
 bool VerifyGithubSignature(std::string_view secret, std::string_view body, std::string_view header);

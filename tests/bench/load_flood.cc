@@ -1,17 +1,18 @@
 #include "tests/bench/load_flood.h"
 
 #include <httplib.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <atomic>
 #include <mutex>
 #include <thread>
 
+#include "reconciler/reconcile/webhook.h"
+
 namespace strata::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using ::strata::reconcile::GithubSignature;
 
 struct Request {
   std::string kind;
@@ -26,19 +27,6 @@ std::string Outcome(int status) {
                     : "no answer (" + httplib::to_string(static_cast<httplib::Error>(-status)) + ")";
 }
 
-std::string GithubSignature(const std::string& secret, const std::string& body) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex = "sha256=";
-  for (unsigned i = 0; i < length; ++i) {
-    hex += kHex[mac[i] >> 4];
-    hex += kHex[mac[i] & 15];
-  }
-  return hex;
-}
 
 FloodReport RunFlood(const FloodOptions& options) {
   const std::string push = R"({"ref":"refs/heads/)" + options.branch + R"(","after":")" + options.head + R"("})";

@@ -38,7 +38,4 @@ FloodReport RunFlood(const FloodOptions& options);
 // "HTTP 401", or "no answer (<httplib's error>)" for a negative status.
 std::string Outcome(int status);
 
-// GitHub's X-Hub-Signature-256 of `body` under `secret`: "sha256=<hex HMAC-SHA256>".
-std::string GithubSignature(const std::string& secret, const std::string& body);
-
 }  // namespace strata::bench

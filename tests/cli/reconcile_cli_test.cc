@@ -4,7 +4,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <openssl/hmac.h>
 
 #include <filesystem>
 #include <fstream>
@@ -18,6 +17,7 @@
 #include "core/status_matchers.h"
 #include "core/test_support.h"
 #include "reconciler/reconcile/checkpoint.h"
+#include "reconciler/reconcile/webhook.h"
 #include "tests/support/child_process.h"
 #include "tests/support/topic_reader.h"
 
@@ -25,6 +25,7 @@ namespace strata {
 namespace {
 
 using ::strata::testing::ChildProcess;
+using ::strata::reconcile::GithubSignature;
 using ::strata::testing::Eventually;
 using ::strata::testing::FreshTestDir;
 using ::strata::testing::ReadAllChangeEvents;
@@ -162,20 +163,6 @@ TEST_F(ReconcileCliTest, AWorkingRepoGetsCommitAndMergeHooks) {
   EXPECT_THAT(refused.out, HasSubstr("post-commit exists and is not strata's"));
 }
 
-// A webhook secret, signed as GitHub does.
-std::string GithubSignature(const std::string& secret, const std::string& body) {
-  unsigned char mac[64];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &length);
-  std::string hex = "sha256=";
-  for (unsigned i = 0; i < length; ++i) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    hex += kHex[mac[i] >> 4];
-    hex += kHex[mac[i] & 15];
-  }
-  return hex;
-}
 
 TEST_F(ReconcileCliTest, ASignedWebhookFetchesFromGitDaemonAndAForgedOneChangesNothing) {
   // The fleet repo on a real transport: git daemon on a loopback port.

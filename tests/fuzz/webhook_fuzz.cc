@@ -3,8 +3,6 @@
 // The secret is fixed; a signature header of "sha256=SIGN" is replaced by the body's real
 // signature so that the fuzzer gets past it to the payload. Nothing may crash or hang, and a
 // request without a valid credential must be refused (401) whatever else it carries.
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -19,19 +17,7 @@ namespace {
 constexpr std::string_view kSecret = "fuzz-secret";
 constexpr std::string_view kWatchedRef = "refs/heads/main";
 
-std::string Sign(std::string_view body) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex = "sha256=";
-  for (unsigned i = 0; i < length; ++i) {
-    hex += kHex[mac[i] >> 4];
-    hex += kHex[mac[i] & 15];
-  }
-  return hex;
-}
+std::string Sign(std::string_view body) { return strata::reconcile::GithubSignature(kSecret, body); }
 
 }  // namespace
 

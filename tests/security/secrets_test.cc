@@ -8,7 +8,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <openssl/hmac.h>
 
 #include <filesystem>
 #include <fstream>
@@ -18,6 +17,7 @@
 #include "core/mock_kafka.h"
 #include "core/status_matchers.h"
 #include "core/test_support.h"
+#include "reconciler/reconcile/webhook.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fleet_repo.h"
 #include "tests/support/topic_reader.h"
@@ -26,6 +26,7 @@ namespace strata {
 namespace {
 
 using ::strata::testing::ChildProcess;
+using ::strata::reconcile::GithubSignature;
 using ::strata::testing::Eventually;
 using ::strata::testing::FleetRepo;
 using ::strata::testing::FreshTestDir;
@@ -37,19 +38,6 @@ const std::string kWebhookSecret = "whsec-Q7f3kP9-webhook";
 const std::string kSaslPassword = "sasl-Zr8m2Lx-password";
 constexpr auto kConverge = std::chrono::seconds(60);
 
-std::string GithubSignature(const std::string& secret, const std::string& body) {
-  unsigned char mac[64];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &length);
-  std::string hex = "sha256=";
-  for (unsigned i = 0; i < length; ++i) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    hex += kHex[mac[i] >> 4];
-    hex += kHex[mac[i] & 15];
-  }
-  return hex;
-}
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
