@@ -57,6 +57,22 @@ class CrossOrgReferenceTest : public ::testing::Test {
     return out;
   }
 
+  // acme's public KafkaCluster shop-orders, a copy of orders (acme's CKU quota raised for it).
+  void AddShopOrdersToAcme() const {
+    fleet_->Write("tenants/acme/kafka/shop-orders.yaml", fleet_->Read("tenants/acme/kafka/orders.yaml"));
+    fleet_->Edit("tenants/acme/kafka/shop-orders.yaml", "name: orders", "name: shop-orders");
+    fleet_->Edit("tenants/acme/kafka/shop-orders.yaml", "  network: orders-privatelink\n", "");
+    fleet_->Edit("policy/orgs/acme.yaml", "maxTotalCku: 12", "maxTotalCku: 20");
+  }
+  // Org acme-shop, with acme's policy, and its public KafkaCluster orders, a copy of acme's.
+  void AddOrdersToAcmeShop() const {
+    std::string policy = fleet_->Read("policy/orgs/acme.yaml");
+    fleet_->Write("policy/orgs/acme-shop.yaml", policy.replace(policy.find("name: acme"), 10, "name: acme-shop"));
+    fleet_->Write("tenants/acme-shop/kafka/orders.yaml", fleet_->Read("tenants/acme/kafka/orders.yaml"));
+    fleet_->Edit("tenants/acme-shop/kafka/orders.yaml", "org: acme", "org: acme-shop");
+    fleet_->Edit("tenants/acme-shop/kafka/orders.yaml", "  network: orders-privatelink\n", "");
+  }
+
   std::string dir_;
   std::unique_ptr<FleetRepo> fleet_;
 };
@@ -80,17 +96,8 @@ TEST_F(CrossOrgReferenceTest, ValidateRefusesAnotherOrgsNetworkAndClusterWithFil
 // Derived names join org and name: acme's shop-orders and acme-shop's orders would both become
 // pkc-acme-shop-orders, one physical cluster (and one slice entry) for two orgs.
 TEST_F(CrossOrgReferenceTest, ValidateRefusesTwoOrgsWhoseDerivedNamesWouldBeOne) {
-  fleet_->Write("policy/orgs/acme-shop.yaml",
-                std::string(fleet_->Read("policy/orgs/acme.yaml"))
-                    .replace(fleet_->Read("policy/orgs/acme.yaml").find("name: acme"), 10,
-                             "name: acme-shop"));
-  std::string orders = fleet_->Read("tenants/acme/kafka/orders.yaml");
-  fleet_->Write("tenants/acme/kafka/shop-orders.yaml", orders);
-  fleet_->Edit("tenants/acme/kafka/shop-orders.yaml", "name: orders", "name: shop-orders");
-  fleet_->Edit("policy/orgs/acme.yaml", "maxTotalCku: 12", "maxTotalCku: 20");
-  fleet_->Write("tenants/acme-shop/kafka/orders.yaml", orders);
-  fleet_->Edit("tenants/acme-shop/kafka/orders.yaml", "org: acme", "org: acme-shop");
-  fleet_->Edit("tenants/acme-shop/kafka/orders.yaml", "  network: orders-privatelink\n", "");
+  AddShopOrdersToAcme();
+  AddOrdersToAcmeShop();
   auto run = Sh(kStrata + " validate " + fleet_->work());
   EXPECT_EQ(run.code, 1);
   EXPECT_EQ(run.out,
@@ -102,9 +109,9 @@ TEST_F(CrossOrgReferenceTest, ValidateRefusesTwoOrgsWhoseDerivedNamesWouldBeOne)
             "(org and name joined by '-'); rename one\n"
             "2 errors in 39 files checked\n");
   // Renamed, the two are valid.
+  fleet_->Write("tenants/acme/kafka/shoporders.yaml", fleet_->Read("tenants/acme/kafka/shop-orders.yaml"));
   fleet_->Remove("tenants/acme/kafka/shop-orders.yaml");
-  fleet_->Write("tenants/acme/kafka/shoporders.yaml", orders);
-  fleet_->Edit("tenants/acme/kafka/shoporders.yaml", "name: orders", "name: shoporders");
+  fleet_->Edit("tenants/acme/kafka/shoporders.yaml", "name: shop-orders", "name: shoporders");
   auto renamed = Sh(kStrata + " validate " + fleet_->work());
   EXPECT_EQ(renamed.code, 0) << renamed.out;
 }
@@ -144,11 +151,7 @@ TEST_F(CrossOrgReferenceTest, TheControllersRefuseThemAndKeepAcmesDerivedStateOw
 // The same pair pushed without validation: the controllers refuse the newcomer, so acme-shop's
 // orders never takes over the physical cluster and slice entry acme's shop-orders has.
 TEST_F(CrossOrgReferenceTest, TheControllersRefuseAClusterWhoseDerivedNameAnotherOrgHas) {
-  std::string orders = fleet_->Read("tenants/acme/kafka/orders.yaml");
-  fleet_->Write("tenants/acme/kafka/shop-orders.yaml", orders);
-  fleet_->Edit("tenants/acme/kafka/shop-orders.yaml", "name: orders", "name: shop-orders");
-  fleet_->Edit("tenants/acme/kafka/shop-orders.yaml", "  network: orders-privatelink\n", "");
-  fleet_->Edit("policy/orgs/acme.yaml", "maxTotalCku: 12", "maxTotalCku: 20");
+  AddShopOrdersToAcme();
   fleet_->Push("acme: shop-orders");
   auto cake = LayerCake::Create(fleet_->bare());
   ASSERT_THAT(cake.status(), IsOk());
@@ -157,11 +160,7 @@ TEST_F(CrossOrgReferenceTest, TheControllersRefuseAClusterWhoseDerivedNameAnothe
   const std::string before = fleet_->Show(derived);
   ASSERT_THAT(before, HasSubstr("tenants/acme/kafka/shop-orders.yaml"));
 
-  std::string policy = fleet_->Read("policy/orgs/acme.yaml");
-  fleet_->Write("policy/orgs/acme-shop.yaml", policy.replace(policy.find("name: acme"), 10, "name: acme-shop"));
-  fleet_->Write("tenants/acme-shop/kafka/orders.yaml", orders);
-  fleet_->Edit("tenants/acme-shop/kafka/orders.yaml", "org: acme", "org: acme-shop");
-  fleet_->Edit("tenants/acme-shop/kafka/orders.yaml", "  network: orders-privatelink\n", "");
+  AddOrdersToAcmeShop();
   fleet_->Push("acme-shop: orders, without strata validate");
   ASSERT_THAT((*cake)->Settle().status(), IsOk());
 
