@@ -107,11 +107,27 @@ class Controller {
   // the whole head again, so no change of the failed batch survives in memory.
   virtual void Reset() = 0;
 
+  // Called after a batch that reconciled what a rewrite of the branch touched (see InputsBehind),
+  // whether or not it committed: a rewrite can change files under the controller's prefix that
+  // it then has no reason to write again (sync moves the satellites' refs to main's slices here).
+  virtual Status AfterRewrite(FleetView& view) {
+    (void)view;
+    return Status::Ok();
+  }
+
   // Called once at start-up, after the first view of the head (sync re-checks its refs here).
   virtual Status AfterStart(FleetView& view) {
     (void)view;
     return Status::Ok();
   }
+
+  // The inputs to reconcile so that an output file a rewrite of the branch changed under the
+  // controller (a force push that dropped its commits) is written again as they want it; `doc` is
+  // the file as one side of the rewrite has it. By default its strata.dev/sources other than
+  // policies (a policy governs many outputs, and each output names its own subject too); a
+  // directory stands for the input files under it. See rewrite.h.
+  virtual std::vector<std::string> InputsBehind(const std::string& path,
+                                                const specs::Node& doc) const;
 
   // Input paths to reconcile once when the runtime starts, whatever the events say: a controller
   // that requeues itself by time (a rollout's soak) picks up its timers after a restart.

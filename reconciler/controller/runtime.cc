@@ -11,6 +11,7 @@
 #include "core/event_consumer.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "reconciler/controller/rewrite.h"
 #include "reconciler/reconcile/wake.h"
 
 namespace strata::controller {
@@ -19,6 +20,11 @@ namespace {
 constexpr size_t kMaxCauseTrailers = 16;
 constexpr auto kPollTimeout = std::chrono::milliseconds(100);
 constexpr auto kStatusTimeout = std::chrono::seconds(10);
+// How often an idle controller looks whether its branch was rewritten under it, and how long a
+// batch waits for the reconciler to publish a rewritten branch before it backs off.
+constexpr auto kRewriteCheckEvery = std::chrono::seconds(1);
+constexpr auto kPublishWait = std::chrono::seconds(5);
+constexpr auto kPublishPoll = std::chrono::milliseconds(50);
 
 std::string Describe(const std::vector<EventError>& errors) {
   std::string out;
@@ -90,9 +96,70 @@ Status ControllerRuntime::Start() {
   }
   RETURN_IF_ERROR(controller_->AfterStart(view_));
   for (const std::string& path : controller_->StartPaths()) queue_.Add(path);
+  if (live_ && head.ok()) RETURN_IF_ERROR(RederiveAfterRewriteWhileAway(*head));
   SendNotices();
   started_ = true;
   return Status::Ok();
+}
+
+Status ControllerRuntime::RederiveAfterRewriteWhileAway(const git_oid& head) {
+  const std::string seen_ref = SeenRef(options_.branch, controller_->info().name);
+  Result<git_oid> seen = view_.repo().ReadRef(seen_ref);
+  if (!seen.ok()) {
+    if (seen.status().code() == StatusCode::kNotFound) return Status::Ok();
+    return seen.status();
+  }
+  seen_written_ = *seen;
+  ASSIGN_OR_RETURN(std::vector<std::string> paths,
+                   PathsToRederive(view_.repo(), *controller_, *seen, head));
+  if (paths.empty()) return Status::Ok();
+  spdlog::warn("{}: {} was rewritten while it was away ({} is no longer in its history); "
+               "reconciling the {} inputs the rewrite touched",
+               controller_->info().name, ref_, OidToHex(*seen).substr(0, 12), paths.size());
+  for (const std::string& path : paths) {
+    rederive_pending_.insert(path);
+    queue_.Add(path);
+  }
+  return Status::Ok();
+}
+
+Status ControllerRuntime::AwaitPublished(git_oid* head) {
+  auto deadline = std::chrono::steady_clock::now() + kPublishWait;
+  while (true) {
+    ASSIGN_OR_RETURN(bool published, ReconcilerHasPublished(view_.repo(), options_.branch, *head));
+    if (published) return Status::Ok();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Unavailable(ref_ + " was rewritten and the reconciler has not published " +
+                                 OidToHex(*head).substr(0, 12) + " yet; not reconciling on it");
+    }
+    std::this_thread::sleep_for(kPublishPoll);
+    ASSIGN_OR_RETURN(*head, view_.repo().ReadRef(ref_));
+  }
+}
+
+void ControllerRuntime::RecordSeen() {
+  const git_oid& at = view_.commit();
+  if (IsZeroOid(at) || git_oid_equal(&at, &seen_written_)) return;
+  // Paths a rewrite touched are still to be reconciled: a restart must find that rewrite again.
+  if (!rederive_pending_.empty()) return;
+  const std::string seen_ref = SeenRef(options_.branch, controller_->info().name);
+  Status moved = view_.repo().CompareAndSwapRef(seen_ref, seen_written_, at,
+                                                "strata controller " + controller_->info().name);
+  if (moved.ok()) {
+    seen_written_ = at;
+    return;
+  }
+  // Another instance of this controller moved it (they share the work): take its value.
+  if (Result<git_oid> now = view_.repo().ReadRef(seen_ref); now.ok()) seen_written_ = *now;
+  spdlog::debug("{}: {} not moved: {}", controller_->info().name, seen_ref, moved.ToString());
+}
+
+Result<bool> ControllerRuntime::RewrittenUnderUs() {
+  ASSIGN_OR_RETURN(git_oid head, view_.repo().ReadRef(ref_));
+  const git_oid& at = view_.commit();
+  if (IsZeroOid(at) || git_oid_equal(&head, &at)) return false;
+  ASSIGN_OR_RETURN(bool forward, view_.repo().Descends(head, at));
+  return !forward;
 }
 
 Result<git_oid> ControllerRuntime::Commit(const OutputBatch& out, const git_oid& head,
@@ -130,18 +197,45 @@ Result<BatchResult> ControllerRuntime::ProcessBatch(const std::vector<std::strin
   OutputBatch out(controller_->info().prefix, &view_);
   ++stats_.batches;
   stats_.paths += paths.size();
+  // Paths added because the branch was rewritten under the view: nobody else queues them, so a
+  // failed batch queues them again itself.
+  std::vector<std::string> rederived;
+  auto requeue_rederived = [&](Status failure) {
+    for (const std::string& path : rederived) queue_.AddRateLimited(path);
+    return failure;
+  };
   while (true) {
     Result<git_oid> head = view_.repo().ReadRef(ref_);
-    if (!head.ok()) return head.status();
-    RETURN_IF_ERROR(view_.Advance(*head));
+    if (!head.ok()) return requeue_rederived(head.status());
+    if (live_) {
+      if (Status published = AwaitPublished(&*head); !published.ok()) {
+        return requeue_rederived(published);
+      }
+    }
+    Result<std::vector<std::string>> rewrite =
+        PathsToRederive(view_.repo(), *controller_, view_.commit(), *head);
+    if (!rewrite.ok()) return requeue_rederived(rewrite.status());
+    if (!rewrite->empty()) {
+      spdlog::warn("{}: {} was rewritten ({} is no longer in its history); reconciling the {} "
+                   "inputs the rewrite touched",
+                   controller_->info().name, ref_, view_.commit_hex().substr(0, 12), rewrite->size());
+      rederived.insert(rederived.end(), rewrite->begin(), rewrite->end());
+      rederive_pending_.insert(rewrite->begin(), rewrite->end());
+      paths.insert(paths.end(), rewrite->begin(), rewrite->end());
+      std::sort(paths.begin(), paths.end());
+      paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+      stats_.paths += rewrite->size();
+      ++stats_.rewrites;
+    }
+    if (Status advanced = view_.Advance(*head); !advanced.ok()) return requeue_rederived(advanced);
     out.Clear();
     Result<std::map<std::string, Outcome>> outcomes = controller_->Reconcile(paths, view_, out);
     if (!outcomes.ok()) {
       // Half a batch may have changed indexes it never staged: rebuild them from the head.
       controller_->Reset();
       view_.Rewind();
-      RETURN_IF_ERROR(view_.Advance(*head));
-      return outcomes.status();
+      Status reread = view_.Advance(*head);
+      return requeue_rederived(reread.ok() ? outcomes.status() : reread);
     }
     result.outcomes = std::move(*outcomes);
     if (out.changes().empty()) break;
@@ -165,18 +259,34 @@ Result<BatchResult> ControllerRuntime::ProcessBatch(const std::vector<std::strin
     }
     // Another writer moved the branch: undo what the watchers were told, then reconcile the same
     // paths again on the new head. Only this batch's files are written there.
-    RETURN_IF_ERROR(view_.Reannounce(out.touched()));
-    if (commit.status().code() != StatusCode::kAborted) return commit.status();
+    if (Status undone = view_.Reannounce(out.touched()); !undone.ok()) {
+      return requeue_rederived(undone);
+    }
+    if (commit.status().code() != StatusCode::kAborted) return requeue_rederived(commit.status());
     ++result.races_lost;
     ++stats_.races_lost;
     spdlog::debug("{}: lost the race for {} ({}); reconciling again", controller_->info().name,
                   ref_, commit.status().message());
     if (result.races_lost >= options_.max_races) {
-      return Status::Aborted(controller_->info().name + " lost " +
-                             std::to_string(result.races_lost) + " races in a row for " + ref_);
+      return requeue_rederived(Status::Aborted(controller_->info().name + " lost " +
+                                               std::to_string(result.races_lost) +
+                                               " races in a row for " + ref_));
     }
   }
   Report(result.outcomes);
+  if (!rederived.empty()) {
+    if (Status s = controller_->AfterRewrite(view_); !s.ok()) {
+      spdlog::warn("{}: after the rewrite of {}: {}", controller_->info().name, ref_, s.ToString());
+    }
+    SendNotices();
+  }
+  for (const std::string& path : paths) {
+    auto it = result.outcomes.find(path);
+    if (it == result.outcomes.end() || it->second.type != Outcome::Type::kRetry) {
+      rederive_pending_.erase(path);
+    }
+  }
+  if (live_) RecordSeen();
   return result;
 }
 
@@ -329,6 +439,9 @@ metrics::CollectorHandle ControllerRuntime::ExportMetrics() {
                  static_cast<double>(stats_.invalid_reported.load()));
     sink.Counter("strata_controller_retries_total", "Paths queued again with backoff", labels,
                  static_cast<double>(stats_.retries.load()));
+    sink.Counter("strata_controller_rewrites_total",
+                 "Rewrites of the branch (force pushes) whose touched inputs were reconciled again",
+                 labels, static_cast<double>(stats_.rewrites.load()));
     sink.Gauge("strata_controller_queue_depth", "Paths waiting to be reconciled (ready now)", labels,
                static_cast<double>(queue_.Length()));
     sink.Gauge("strata_controller_queue_waiting", "Paths waiting for a backoff to end", labels,
@@ -342,6 +455,7 @@ metrics::CollectorHandle ControllerRuntime::ExportMetrics() {
 }
 
 Status ControllerRuntime::Run(const std::atomic<bool>& stop) {
+  live_ = true;
   RETURN_IF_ERROR(Start());
   LogFields fields{{"controller", controller_->info().name}};
   metrics::CollectorHandle exported = ExportMetrics();
@@ -371,9 +485,18 @@ Status ControllerRuntime::Run(const std::atomic<bool>& stop) {
   const std::string& name = controller_->info().name;
   spdlog::info("controller {} running on {} ({}), inputs from Kafka as group {}", name,
                options_.repo, ref_, options_.group_id);
+  auto next_rewrite_check = std::chrono::steady_clock::now() + kRewriteCheckEvery;
   while (!stop.load() && !consumer_done.load()) {
     std::vector<std::string> batch = NextBatch();
-    if (batch.empty()) continue;
+    if (batch.empty()) {
+      // A rewrite that only undid this controller's own commits names none of its inputs, so no
+      // event comes: look at the branch now and then, and run a batch of no paths, which
+      // reconciles what the rewrite touched.
+      if (std::chrono::steady_clock::now() < next_rewrite_check) continue;
+      next_rewrite_check = std::chrono::steady_clock::now() + kRewriteCheckEvery;
+      Result<bool> rewritten = RewrittenUnderUs();
+      if (!rewritten.ok() || !*rewritten) continue;
+    }
     std::vector<std::string> causes;
     {
       std::lock_guard lock(causes_mu_);

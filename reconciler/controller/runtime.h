@@ -9,6 +9,9 @@
 //       new head, so only this batch's files are re-applied, never the whole prefix
 //     → the reconciler is woken, and turns the commit into events for the next layer.
 //
+// A rewrite of the branch (a force push) can undo the controller's own commits without naming any
+// of its inputs; the runtime finds what it touched and reconciles that too (rewrite.h).
+//
 // Invalid input is terminal for its path: reported once on strata.status (a `rejected` event with
 // the controller's name), forgotten by the queue, and reconsidered when the file changes again.
 // Consumer offsets are committed only once every event read so far has been reconciled, so a
@@ -59,6 +62,7 @@ struct RuntimeStats {
   std::atomic<uint64_t> races_lost{0};
   std::atomic<uint64_t> invalid_reported{0};
   std::atomic<uint64_t> retries{0};
+  std::atomic<uint64_t> rewrites{0};  // rewrites of the branch found under the view
 };
 
 // What one batch did.
@@ -96,6 +100,15 @@ class ControllerRuntime {
   ControllerRuntime(std::unique_ptr<Controller> controller, RuntimeOptions options,
                     Repository repo, std::shared_ptr<const specs::SchemaSet> schemas);
   Status Start();
+  // Rewrites of the branch (reconciler/controller/rewrite.h), handled only while Run runs:
+  // queues what a rewrite touched since SeenRef, after a restart;
+  Status RederiveAfterRewriteWhileAway(const git_oid& head);
+  // waits until the reconciler has published `head` (re-read while waiting), or kUnavailable;
+  Status AwaitPublished(git_oid* head);
+  // moves SeenRef to the view's commit;
+  void RecordSeen();
+  // whether the branch head no longer descends from the view's commit.
+  Result<bool> RewrittenUnderUs();
   void ConsumeLoop(const std::atomic<bool>& stop, Status* failure);
   std::vector<std::string> NextBatch();
   Result<git_oid> Commit(const OutputBatch& out, const git_oid& head,
@@ -115,6 +128,10 @@ class ControllerRuntime {
   WorkQueue queue_;
   std::unique_ptr<Producer> status_producer_;  // rejections and notices; null without Kafka
   bool started_ = false;
+  bool live_ = false;        // set by Run: wait for the reconciler after rewrites, keep SeenRef
+  git_oid seen_written_{};   // where SeenRef points, as far as this runtime knows
+  // Paths a rewrite touched, not yet reconciled; SeenRef stays where it is until there are none.
+  std::set<std::string> rederive_pending_;
   RuntimeStats stats_;
   std::atomic<int64_t> consumer_lag_{-1};  // sampled by the consumer thread; -1 unknown
   std::atomic<bool> running_{false};

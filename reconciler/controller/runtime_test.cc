@@ -129,6 +129,30 @@ TEST_F(RuntimeTest, LosingTheRaceReappliesOnlyItsOwnFilesOnTheNewHead) {
   EXPECT_EQ(Sh("git -C " + fleet_->bare() + " fsck --strict --no-progress").code, 0);
 }
 
+TEST_F(RuntimeTest, ARewriteThatDropsItsCommitIsReconciledAgainOnTheNextBatch) {
+  auto runtime = Make(std::make_unique<EchoController>());
+  const std::string input = "tenants/acme/networks/payments-peering.yaml";
+  auto first = runtime->ProcessBatch({input}, {});
+  ASSERT_THAT(first.status(), IsOk());
+  ASSERT_FALSE(IsZeroOid(first->commit));
+  // A force push drops the controller's commit: the input reads as before, the output is gone.
+  fleet_->Git("update-ref refs/heads/main " + OidToHex(first->commit) + "^");
+  ASSERT_EQ(fleet_->Show("derived/network/na-payments-peering.yaml"), "");
+
+  // A batch that names no path (as after an idle look at the branch) writes it again.
+  auto again = runtime->ProcessBatch({}, {});
+  ASSERT_THAT(again.status(), IsOk());
+  ASSERT_FALSE(IsZeroOid(again->commit));
+  EXPECT_EQ(fleet_->Git("show --name-only --format= main"),
+            "derived/network/na-payments-peering.yaml");
+  EXPECT_EQ(runtime->stats().rewrites.load(), 1u);
+  // Moving forward is not a rewrite: nothing more to do.
+  auto forward = runtime->ProcessBatch({}, {});
+  ASSERT_THAT(forward.status(), IsOk());
+  EXPECT_TRUE(IsZeroOid(forward->commit));
+  EXPECT_EQ(runtime->stats().rewrites.load(), 1u);
+}
+
 TEST(LayersTest, OrderFollowsTheDeclaredGraphAndRefusesACycle) {
   std::vector<ControllerInfo> infos = {
       {"front", {"KafkaCluster"}, {"PhysicalKafkaCluster"}, "derived/front/", ""},

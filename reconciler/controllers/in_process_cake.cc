@@ -5,22 +5,9 @@
 
 #include "core/git.h"
 #include "reconciler/controller/layers.h"
-#include "specs/kinds.h"
+#include "reconciler/controller/path_kind.h"
 
 namespace strata::controllers {
-
-std::string KindOfPath(const std::string& path, const std::string& bytes) {
-  Result<specs::PathRule> rule = specs::ClassifyPath(path);
-  if (!rule.ok() || rule->area == specs::Area::kNotSpec) return "";
-  if (!rule->kind.empty()) return rule->kind;
-  // Derived files are canonical YAML written by strata: `kind:` is a top-level line of its own.
-  std::string_view text = bytes;
-  size_t at = text.rfind("kind: ", 0) == 0 ? 0 : text.find("\nkind: ");
-  if (at == std::string_view::npos) return "";
-  if (at > 0) ++at;
-  size_t end = text.find('\n', at + 6);
-  return std::string(text.substr(at + 6, end == std::string_view::npos ? end : end - at - 6));
-}
 
 Result<std::unique_ptr<InProcessCake>> InProcessCake::Create(const std::string& repo,
                                                              const std::vector<std::string>& names,
@@ -91,7 +78,7 @@ Result<controller::BatchResult> InProcessCake::Step(const std::string& name) {
     std::string bytes;
     const git_oid& blob = c.deleted() ? c.old_oid : c.new_oid;
     ASSIGN_OR_RETURN(bytes, repo.ReadBlob(blob));
-    std::string kind = KindOfPath(c.path, bytes);
+    std::string kind = controller::KindOfPath(c.path, bytes);
     if (std::find(inputs.begin(), inputs.end(), kind) != inputs.end()) paths.push_back(c.path);
   }
   if (!changes.empty()) {

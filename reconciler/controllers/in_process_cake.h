@@ -69,8 +69,4 @@ class InProcessCake {
   std::map<std::string, Rejection> rejections_;
 };
 
-// The kind a fleet path holds: from the path, or for derived files from the document ("" when
-// the path holds no spec).
-std::string KindOfPath(const std::string& path, const std::string& bytes);
-
 }  // namespace strata::controllers

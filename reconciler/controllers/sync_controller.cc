@@ -62,6 +62,16 @@ std::vector<controller::Watch> SyncController::Watches() {
   return watches;
 }
 
+std::vector<std::string> SyncController::InputsBehind(const std::string& path,
+                                                      const specs::Node& doc) const {
+  auto [sat, k8s] = SplitEntryPath(path);
+  if (k8s.empty()) return Controller::InputsBehind(path, doc);
+  if (auto k = index_.clusters.find(k8s); k != index_.clusters.end()) return {k->second.path};
+  // A cluster capacity no longer derives: Reconcile reads only the name from a capacity path,
+  // and removes the cluster's entries.
+  return {"derived/capacity/" + k8s + ".yaml"};
+}
+
 std::string SyncController::SatelliteOf(const std::string& k8s) const {
   auto it = entries_.find(k8s);
   if (it == entries_.end() || it->second.empty()) return "";

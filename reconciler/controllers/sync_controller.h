@@ -52,7 +52,13 @@ class SyncController : public controller::Controller {
   Status AfterCommit(controller::FleetView& view, const git_oid& commit,
                      const std::vector<std::string>& changed_paths) override;
   Status AfterStart(controller::FleetView& view) override;
+  // A rewrite may have put main's slices back without any entry to write: every ref follows.
+  Status AfterRewrite(controller::FleetView& view) override { return AfterStart(view); }
   std::vector<KafkaMessage> TakeNotices() override;
+  // Behind a slice entry is its Kubernetes cluster, whose sync rewrites every entry under it and
+  // removes those that no longer belong (a workload moved to another cluster leaves none behind).
+  std::vector<std::string> InputsBehind(const std::string& path,
+                                        const specs::Node& doc) const override;
 
   // The satellite a Kubernetes cluster is placed on; "" when none.
   std::string SatelliteOf(const std::string& k8s) const;

@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "core/change_event.h"
@@ -9,8 +10,12 @@
 
 namespace strata::testing {
 
-ControllerLag::ControllerLag(const std::string& bootstrap_servers) {
+ControllerLag::ControllerLag(const std::string& bootstrap_servers,
+                             const std::vector<std::string>& names) {
   for (const auto& c : controllers::MakeAllControllers()) {
+    if (!names.empty() && std::find(names.begin(), names.end(), c->info().name) == names.end()) {
+      continue;
+    }
     Group g;
     for (const std::string& kind : c->info().inputs) g.topics.push_back(DesiredTopic(kind));
     auto conf = MakeKafkaConf({{"bootstrap.servers", bootstrap_servers},

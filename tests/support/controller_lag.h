@@ -13,7 +13,9 @@ namespace strata::testing {
 
 class ControllerLag {
  public:
-  explicit ControllerLag(const std::string& bootstrap_servers);
+  // Every controller's group, or only those of `names`.
+  explicit ControllerLag(const std::string& bootstrap_servers,
+                         const std::vector<std::string>& names = {});
   // False while any group is behind, or an offset cannot be read.
   bool CaughtUp();
 

@@ -3,11 +3,12 @@
 // runs, under the name the tests have always used.
 #pragma once
 
+#include "reconciler/controller/path_kind.h"
 #include "reconciler/controllers/in_process_cake.h"
 
 namespace strata::testing {
 
 using LayerCake = controllers::InProcessCake;
-using controllers::KindOfPath;
+using controller::KindOfPath;
 
 }  // namespace strata::testing
