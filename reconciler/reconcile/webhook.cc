@@ -8,13 +8,17 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <memory>
+#include <optional>
 
 #include "core/http_listener.h"
+#include "core/log_throttle.h"
 
 namespace strata::reconcile {
 namespace {
 
 constexpr size_t kMaxBody = 25 << 20;  // GitHub caps push payloads at 25 MB
+constexpr auto kRefusalLogWindow = std::chrono::seconds(10);
 
 bool ConstantTimeEqual(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -86,8 +90,10 @@ Result<std::unique_ptr<WebhookServer>> WebhookServer::Start(const WebhookOptions
   httplib::Server& server = *webhook->server_;
   server.set_payload_max_length(kMaxBody);
   std::string watched_ref = "refs/heads/" + options.branch;
-  server.Post("/webhook", [options, watched_ref, on_push](const httplib::Request& request,
-                                                          httplib::Response& response) {
+  // Anyone who can reach the port can send refused requests: one line per 10 s says how many.
+  auto refusals = std::make_shared<LogThrottle>(kRefusalLogWindow);
+  server.Post("/webhook", [options, watched_ref, on_push, refusals](const httplib::Request& request,
+                                                                    httplib::Response& response) {
     WebhookRequest hook;
     hook.body = request.body;
     if (request.has_header("X-Hub-Signature-256")) {
@@ -100,8 +106,13 @@ Result<std::unique_ptr<WebhookServer>> WebhookServer::Start(const WebhookOptions
     hook.gitlab_event = request.get_header_value("X-Gitlab-Event");
     WebhookReply reply = AnswerWebhook(options.secret, watched_ref, hook);
     if (reply.status == 401) {
-      spdlog::warn("webhook: refused a request from {} with a {} signature", request.remote_addr,
-                   hook.github_signature || hook.gitlab_token ? "bad" : "missing");
+      if (std::optional<uint64_t> held_back = refusals->Allow(); held_back.has_value()) {
+        spdlog::warn("webhook: refused a request from {} with a {} signature{}", request.remote_addr,
+                     hook.github_signature || hook.gitlab_token ? "bad" : "missing",
+                     *held_back == 0 ? std::string()
+                                     : " (and " + std::to_string(*held_back) +
+                                           " more refused since the last such line)");
+      }
     } else if (reply.status == 202) {
       spdlog::info("webhook: push to {} announced", watched_ref);
       on_push();

@@ -203,7 +203,20 @@ TEST_F(ReconcileCliTest, ASignedWebhookFetchesFromGitDaemonAndAForgedOneChangesN
                                body, "application/json");
   ASSERT_TRUE(bad_token);
   EXPECT_EQ(bad_token->status, 401);
+  // A flood of them is refused as well, and logged once: anyone can send them.
+  for (int i = 0; i < 100; ++i) {
+    auto again = client.Post("/webhook", {{"X-GitHub-Event", "push"}}, body, "application/json");
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status, 401);
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::string refusals = watcher.Log();
+  size_t lines = 0;
+  for (size_t line = refusals.find("webhook: refused a request"); line != std::string::npos;
+       line = refusals.find("webhook: refused a request", line + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1u) << refusals;
   EXPECT_EQ(Events().size(), 36u);  // nothing fetched, nothing published
   EXPECT_NE(Sh("git -C " + mirror + " rev-parse refs/heads/main").out.substr(0, 40), head);
 
