@@ -144,6 +144,8 @@ void FaultInjector::CasRace() {
   // Land right behind people's last push, while the controllers work on it.
   std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 600)(random_)));
   const std::string& clone = target_.admin_clone;
+  // The generated fleet may have no docs/ yet (a missing directory made every race a no-op).
+  std::filesystem::create_directories(clone + "/docs");
   std::ofstream(clone + "/docs/chaos-races.md", std::ios::app) << "race " << ++race_commits_ << "\n";
   auto pushed = Sh("cd " + clone + " && git add -A && git -c user.name='Grace Hopper' "
                    "-c user.email=grace@example.com commit -q -m 'docs: race " +
