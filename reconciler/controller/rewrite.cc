@@ -1,6 +1,5 @@
 #include "reconciler/controller/rewrite.h"
 
-#include <algorithm>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -19,7 +18,7 @@ bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-
+// The paths a rewrite makes a controller reconcile, as they are found.
 class InputSet {
  public:
   InputSet(const Repository& repo, const ControllerInfo& info, const git_oid& to_tree)
@@ -59,6 +58,7 @@ class InputSet {
 
 }  // namespace
 
+// The default of Controller::InputsBehind (controller.h), here with the rest of the rewrite rules.
 std::vector<std::string> Controller::InputsBehind(const std::string& path,
                                                   const specs::Node& doc) const {
   (void)path;
