@@ -14,7 +14,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build pkg-config git ca-certificates \
-  clang libclang-rt-14-dev \
+  clang libclang-rt-14-dev lld \
   libgit2-dev libyaml-cpp-dev librdkafka-dev libssl-dev libspdlog-dev libfmt-dev \
   libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libvalijson-dev libbenchmark-dev \
   libcpp-httplib-dev kcat openssh-client procps curl chromium >/dev/null
