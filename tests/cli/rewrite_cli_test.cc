@@ -74,13 +74,21 @@ class RewriteCliTest : public ::testing::Test {
     EXPECT_TRUE(Eventually([&] { return SliceHas("brokers: 12\n"); }, kConverge)) << controllers.Log();
     return fleet_->Git("log -1 --format=%H main -- " + kOrders);
   }
-  // Force-pushes main back to the parent of `commit`, as an operator undoing history would.
-  void ForcePushToParentOf(const std::string& commit) {
-    std::string parent = fleet_->Git("rev-parse " + commit + "^");
+  // The file at `path` in `commit`; "" when absent.
+  std::string ShowAt(const std::string& commit, const std::string& path) {
+    auto out = Sh("git -C " + fleet_->bare() + " show " + commit + ":" + path + " 2>/dev/null");
+    return out.code == 0 ? out.out : "";
+  }
+  // Force-pushes main to `commit`, as an operator undoing history would. The controllers may
+  // commit on top of it at once: what was pushed is read from `commit`, not from main.
+  void ForcePushTo(const std::string& commit) {
     auto pushed = Sh("git -C " + fleet_->work() + " fetch -q origin && git -C " + fleet_->work() +
-                     " push -q -f origin " + parent + ":refs/heads/main 2>&1");
+                     " push -q -f origin " + commit + ":refs/heads/main 2>&1");
     ASSERT_EQ(pushed.code, 0) << pushed.out;
-    ASSERT_EQ(fleet_->Git("rev-parse main"), parent);
+  }
+  // Whether main now holds `commit` in its history.
+  bool MainHolds(const std::string& commit) {
+    return Sh("git -C " + fleet_->bare() + " merge-base --is-ancestor " + commit + " main").code == 0;
   }
 
   std::string dir_;
@@ -94,18 +102,19 @@ TEST_F(RewriteCliTest, AForcePushThatDropsOnlyControllerCommitsIsDerivedAgain) {
   std::string derived = ResizeOrdersThroughEveryLayer(*controllers);
 
   // Back to before pkc derived the resize: the tenant file still says 4 CKU, pkc's file 6 brokers.
-  ForcePushToParentOf(derived);
-  ASSERT_THAT(fleet_->Show("tenants/acme/kafka/orders.yaml"), HasSubstr("cku: 4"));
-  ASSERT_THAT(fleet_->Show(kOrders), HasSubstr("brokers: 6\n"));
-  ASSERT_THAT(fleet_->Show(kOrdersSliceOnMain), HasSubstr("brokers: 6\n"));
+  std::string parent = fleet_->Git("rev-parse " + derived + "^");
+  ASSERT_THAT(ShowAt(parent, "tenants/acme/kafka/orders.yaml"), HasSubstr("cku: 4"));
+  ASSERT_THAT(ShowAt(parent, kOrders), HasSubstr("brokers: 6\n"));
+  ASSERT_THAT(ShowAt(parent, kOrdersSliceOnMain), HasSubstr("brokers: 6\n"));
+  ForcePushTo(parent);
 
   // pkc derives it again on top of the rewritten branch, and the layers below follow.
-  ASSERT_TRUE(Eventually([&] { return ShowsOnMain(kOrders, "brokers: 12\n"); }, kConverge))
-      << controllers->Log();
+  ASSERT_TRUE(Eventually([&] {
+    return MainHolds(parent) && !MainHolds(derived) && ShowsOnMain(kOrders, "brokers: 12\n");
+  }, kConverge)) << controllers->Log();
   EXPECT_TRUE(Eventually([&] { return ShowsOnMain(kOrdersSliceOnMain, "brokers: 12\n"); }, kConverge))
       << controllers->Log();
   EXPECT_THAT(controllers->Log(), HasSubstr("pkc: refs/heads/main was rewritten ("));
-  EXPECT_NE(fleet_->Git("log -1 --format=%H main -- " + kOrders), derived);
   EXPECT_EQ(Sh("git -C " + fleet_->bare() + " fsck --strict --no-progress").code, 0);
 }
 
@@ -125,10 +134,8 @@ TEST_F(RewriteCliTest, AForcePushBackToAnOlderFleetTakesTheSatellitesBackToo) {
 
   // Back to before the person's resize: every layer on main agrees with 2 CKU again, so no
   // controller has a file to write, but the satellite's ref still holds the 12-broker slice.
-  auto pushed = Sh("git -C " + fleet_->work() + " push -q -f origin " + before_resize +
-                   ":refs/heads/main 2>&1");
-  ASSERT_EQ(pushed.code, 0) << pushed.out;
-  ASSERT_THAT(fleet_->Show(kOrdersSliceOnMain), HasSubstr("brokers: 6\n"));
+  ASSERT_THAT(ShowAt(before_resize, kOrdersSliceOnMain), HasSubstr("brokers: 6\n"));
+  ForcePushTo(before_resize);
 
   // The ref moves forward, onto a slice commit of sync's whose tree is main's slice again (the
   // other layers may still be settling the older fleet: eventually).
@@ -150,17 +157,19 @@ TEST_F(RewriteCliTest, AControllerDownDuringAForcePushDerivesAgainWhenItStarts) 
   controllers->Signal(SIGKILL);
   controllers->Wait();
 
-  ForcePushToParentOf(derived);
+  std::string head = fleet_->Git("rev-parse " + derived + "^");
+  ASSERT_THAT(ShowAt(head, kOrders), HasSubstr("brokers: 6\n"));
+  ForcePushTo(head);
   // The reconciler publishes the rewrite (pkc's file back to 6 brokers); nothing names the input.
-  std::string head = fleet_->Git("rev-parse main");
   ASSERT_TRUE(Eventually([&] {
     return Sh("git -C " + fleet_->bare() + " merge-base --is-ancestor " + head +
               " refs/strata/reconciled/main").code == 0;
   }, kConverge)) << reconciler_->Log();
 
   auto restarted = StartControllers("controllers-restarted");
-  ASSERT_TRUE(Eventually([&] { return ShowsOnMain(kOrders, "brokers: 12\n"); }, kConverge))
-      << restarted->Log();
+  ASSERT_TRUE(Eventually([&] {
+    return MainHolds(head) && !MainHolds(derived) && ShowsOnMain(kOrders, "brokers: 12\n");
+  }, kConverge)) << restarted->Log();
   EXPECT_TRUE(Eventually([&] { return ShowsOnMain(kOrdersSliceOnMain, "brokers: 12\n"); }, kConverge))
       << restarted->Log();
   EXPECT_THAT(restarted->Log(), HasSubstr("pkc: refs/heads/main was rewritten while it was away"));
