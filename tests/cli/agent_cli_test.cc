@@ -18,6 +18,7 @@
 #include "core/test_support.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fleet_repo.h"
+#include "tests/support/strata_processes.h"
 #include "tests/support/topic_reader.h"
 
 namespace strata {
@@ -25,9 +26,8 @@ namespace {
 
 using ::strata::testing::ChildProcess;
 using ::strata::testing::Eventually;
-using ::strata::testing::FleetRepo;
-using ::strata::testing::FreshTestDir;
 using ::strata::testing::Sh;
+using ::strata::testing::StrataProcessTest;
 using ::testing::HasSubstr;
 
 const std::string kStrata = STRATA_BINARY;
@@ -35,15 +35,10 @@ constexpr auto kConverge = std::chrono::seconds(120);  // generous: CI runs two 
 const std::string kSatellite = "aws-us-west-2-1";
 const std::string kOrders = "PhysicalKafkaCluster/pkc-acme-orders";
 
-class AgentCliTest : public ::testing::Test {
+class AgentCliTest : public StrataProcessTest {
  protected:
   void SetUp() override {
-    dir_ = FreshTestDir("agent-cli");
-    fleet_ = std::make_unique<FleetRepo>(dir_);
-    ASSERT_EQ(Sh(kStrata + " hook install --repo " + fleet_->bare()).code, 0);
-    auto kafka = MockKafka::Start(1);
-    ASSERT_THAT(kafka.status(), IsOk());
-    kafka_ = std::move(*kafka);
+    ASSERT_NO_FATAL_FAILURE(SetUpFleet("agent-cli", 1));
     auto keys = Sh(kStrata + " keys generate --out " + dir_ + "/keys/sync");
     ASSERT_EQ(keys.code, 0) << keys.out;
     ASSERT_TRUE(std::filesystem::copy_file(dir_ + "/keys/sync.pub", dir_ + "/trusted"));
@@ -53,14 +48,9 @@ class AgentCliTest : public ::testing::Test {
     reconciler_.reset();
     controllers_.reset();
     daemon_.reset();
-    std::filesystem::remove_all(dir_);
+    StrataProcessTest::TearDown();
   }
 
-  std::unique_ptr<ChildProcess> Start(std::vector<std::string> args, const std::string& log) {
-    args.insert(args.begin(), {kStrata, "--log-level", "info"});
-    args.insert(args.end(), {"--kafka", kafka_->bootstrap_servers()});
-    return std::make_unique<ChildProcess>(args, dir_ + "/" + log + ".log");
-  }
   void StartControlPlane() {
     reconciler_ = Start({"reconcile", "--watch", "--repo", fleet_->bare()}, "reconcile");
     controllers_ = Start({"controller", "--all", "--repo", fleet_->bare(), "--signing-key",
@@ -99,10 +89,7 @@ class AgentCliTest : public ::testing::Test {
     return Sh("git -C " + fleet_->bare() + " rev-parse satellites/" + kSatellite).out.substr(0, 40);
   }
 
-  std::string dir_;
   int port_ = 0;
-  std::unique_ptr<FleetRepo> fleet_;
-  std::unique_ptr<MockKafka> kafka_;
   std::unique_ptr<ChildProcess> reconciler_, controllers_, daemon_;
 };
 

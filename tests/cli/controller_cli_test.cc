@@ -16,6 +16,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/fleet_repo.h"
 #include "tests/support/layer_cake.h"
+#include "tests/support/strata_processes.h"
 #include "tests/support/topic_reader.h"
 
 namespace strata {
@@ -23,35 +24,22 @@ namespace {
 
 using ::strata::testing::ChildProcess;
 using ::strata::testing::Eventually;
-using ::strata::testing::FleetRepo;
-using ::strata::testing::FreshTestDir;
 using ::strata::testing::LayerCake;
 using ::strata::testing::Sh;
+using ::strata::testing::StrataProcessTest;
 using ::testing::HasSubstr;
 
 const std::string kStrata = STRATA_BINARY;
 constexpr auto kConverge = std::chrono::seconds(120);  // generous: CI runs two tests at once, under ASan
 
-class ControllerCliTest : public ::testing::Test {
+class ControllerCliTest : public StrataProcessTest {
  protected:
   void SetUp() override {
-    dir_ = FreshTestDir("controller-cli");
-    fleet_ = std::make_unique<FleetRepo>(dir_);
-    ASSERT_EQ(Sh(kStrata + " hook install --repo " + fleet_->bare()).code, 0);
-    auto kafka = MockKafka::Start(3);
-    ASSERT_THAT(kafka.status(), IsOk());
-    kafka_ = std::move(*kafka);
+    ASSERT_NO_FATAL_FAILURE(SetUpFleet("controller-cli", 3));
     // Several partitions, so that instances of one controller can share the keys.
     for (const char* kind : {"KafkaCluster", "PhysicalKafkaCluster", "K8sCluster"}) {
       ASSERT_THAT(kafka_->CreateTopic(DesiredTopic(kind), 4, 1), IsOk());
     }
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::unique_ptr<ChildProcess> Start(std::vector<std::string> args, const std::string& log) {
-    args.insert(args.begin(), {kStrata, "--log-level", "info"});
-    args.insert(args.end(), {"--kafka", kafka_->bootstrap_servers()});
-    return std::make_unique<ChildProcess>(args, dir_ + "/" + log + ".log");
   }
   std::unique_ptr<ChildProcess> StartReconciler() {
     return Start({"reconcile", "--watch", "--repo", fleet_->bare()}, "reconcile");
@@ -71,10 +59,6 @@ class ControllerCliTest : public ::testing::Test {
     EXPECT_THAT(commits.status(), IsOk());
     return commits.ok() ? *commits : std::map<std::string, int>{};
   }
-
-  std::string dir_;
-  std::unique_ptr<FleetRepo> fleet_;
-  std::unique_ptr<MockKafka> kafka_;
 };
 
 TEST_F(ControllerCliTest, LayersPrintsTheCake) {
@@ -120,11 +104,7 @@ TEST_F(ControllerCliTest, PushesTravelThroughEveryLayerToTheSatellites) {
     return Sh("git -C " + fleet_->bare() + " grep -q KafkaCluster/initech/staging main -- derived satellites").code == 1;
   }, kConverge)) << controllers->Log();
   // Let the cake settle, then check it reached the fixed point of the final inputs.
-  ASSERT_TRUE(Eventually([&] {
-    std::string head = fleet_->Git("rev-parse main");
-    std::this_thread::sleep_for(std::chrono::seconds(2));
-    return fleet_->Git("rev-parse main") == head;
-  }, kConverge));
+  ASSERT_TRUE(Eventually([&] { return fleet_->StaysStill(std::chrono::seconds(2)); }, kConverge));
   EXPECT_TRUE(CommitsStillToMake().empty());
 
   // The residency breach was refused by pkc on strata.status; the last good cluster stays.

@@ -11,50 +11,38 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
-#include <thread>
 
-#include "core/mock_kafka.h"
-#include "core/status_matchers.h"
 #include "core/test_support.h"
 #include "tests/support/child_process.h"
 #include "tests/support/controller_lag.h"
-#include "tests/support/fleet_repo.h"
+#include "tests/support/strata_processes.h"
 
 namespace strata {
 namespace {
 
 using ::strata::testing::ChildProcess;
 using ::strata::testing::Eventually;
-using ::strata::testing::FleetRepo;
-using ::strata::testing::FreshTestDir;
 using ::strata::testing::Sh;
+using ::strata::testing::StrataProcessTest;
 using ::testing::HasSubstr;
 
-const std::string kStrata = STRATA_BINARY;
 constexpr auto kConverge = std::chrono::seconds(120);  // generous: CI runs two tests at once
 const std::string kOrders = "derived/pkc/acme/pkc-acme-orders.yaml";
 const std::string kOrdersSlice = "k8s-acme-orders-privatelink/pkc-acme-orders.yaml";
 // The slice entry as main holds it (the satellite's own ref only ever moves forward).
 const std::string kOrdersSliceOnMain = "satellites/aws-us-west-2-1/" + kOrdersSlice;
 
-class RewriteCliTest : public ::testing::Test {
+class RewriteCliTest : public StrataProcessTest {
  protected:
   void SetUp() override {
-    dir_ = FreshTestDir("rewrite-cli");
-    fleet_ = std::make_unique<FleetRepo>(dir_);
-    ASSERT_EQ(Sh(kStrata + " hook install --repo " + fleet_->bare()).code, 0);
-    auto kafka = MockKafka::Start(1);
-    ASSERT_THAT(kafka.status(), IsOk());
-    kafka_ = std::move(*kafka);
+    ASSERT_NO_FATAL_FAILURE(SetUpFleet("rewrite-cli", 1));
     reconciler_ = Start({"reconcile", "--watch", "--repo", fleet_->bare()}, "reconcile");
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::unique_ptr<ChildProcess> Start(std::vector<std::string> args, const std::string& log) {
-    args.insert(args.begin(), {kStrata, "--log-level", "info"});
-    args.insert(args.end(), {"--kafka", kafka_->bootstrap_servers()});
-    return std::make_unique<ChildProcess>(args, dir_ + "/" + log + ".log");
+  void TearDown() override {
+    reconciler_.reset();
+    StrataProcessTest::TearDown();
   }
+
   std::unique_ptr<ChildProcess> StartControllers(const std::string& log) {
     return Start({"controller", "--all", "--repo", fleet_->bare()}, log);
   }
@@ -74,11 +62,6 @@ class RewriteCliTest : public ::testing::Test {
     EXPECT_TRUE(Eventually([&] { return SliceHas("brokers: 12\n"); }, kConverge)) << controllers.Log();
     return fleet_->Git("log -1 --format=%H main -- " + kOrders);
   }
-  // The file at `path` in `commit`; "" when absent.
-  std::string ShowAt(const std::string& commit, const std::string& path) {
-    auto out = Sh("git -C " + fleet_->bare() + " show " + commit + ":" + path + " 2>/dev/null");
-    return out.code == 0 ? out.out : "";
-  }
   // Force-pushes main to `commit`, as an operator undoing history would. The controllers may
   // commit on top of it at once: what was pushed is read from `commit`, not from main.
   void ForcePushTo(const std::string& commit) {
@@ -90,10 +73,17 @@ class RewriteCliTest : public ::testing::Test {
   bool MainHolds(const std::string& commit) {
     return Sh("git -C " + fleet_->bare() + " merge-base --is-ancestor " + commit + " main").code == 0;
   }
+  // After a force push to `pushed` that dropped pkc's commit `dropped`: pkc derives the resize
+  // again on top of what was pushed, and the layers below carry it to main's slice.
+  void ExpectDerivedAgain(const std::string& pushed, const std::string& dropped,
+                          const ChildProcess& controllers) {
+    ASSERT_TRUE(Eventually([&] {
+      return MainHolds(pushed) && !MainHolds(dropped) && ShowsOnMain(kOrders, "brokers: 12\n");
+    }, kConverge)) << controllers.Log();
+    EXPECT_TRUE(Eventually([&] { return ShowsOnMain(kOrdersSliceOnMain, "brokers: 12\n"); },
+                           kConverge)) << controllers.Log();
+  }
 
-  std::string dir_;
-  std::unique_ptr<FleetRepo> fleet_;
-  std::unique_ptr<MockKafka> kafka_;
   std::unique_ptr<ChildProcess> reconciler_;
 };
 
@@ -103,17 +93,12 @@ TEST_F(RewriteCliTest, AForcePushThatDropsOnlyControllerCommitsIsDerivedAgain) {
 
   // Back to before pkc derived the resize: the tenant file still says 4 CKU, pkc's file 6 brokers.
   std::string parent = fleet_->Git("rev-parse " + derived + "^");
-  ASSERT_THAT(ShowAt(parent, "tenants/acme/kafka/orders.yaml"), HasSubstr("cku: 4"));
-  ASSERT_THAT(ShowAt(parent, kOrders), HasSubstr("brokers: 6\n"));
-  ASSERT_THAT(ShowAt(parent, kOrdersSliceOnMain), HasSubstr("brokers: 6\n"));
+  ASSERT_THAT(fleet_->ShowAt(parent, "tenants/acme/kafka/orders.yaml"), HasSubstr("cku: 4"));
+  ASSERT_THAT(fleet_->ShowAt(parent, kOrders), HasSubstr("brokers: 6\n"));
+  ASSERT_THAT(fleet_->ShowAt(parent, kOrdersSliceOnMain), HasSubstr("brokers: 6\n"));
   ForcePushTo(parent);
 
-  // pkc derives it again on top of the rewritten branch, and the layers below follow.
-  ASSERT_TRUE(Eventually([&] {
-    return MainHolds(parent) && !MainHolds(derived) && ShowsOnMain(kOrders, "brokers: 12\n");
-  }, kConverge)) << controllers->Log();
-  EXPECT_TRUE(Eventually([&] { return ShowsOnMain(kOrdersSliceOnMain, "brokers: 12\n"); }, kConverge))
-      << controllers->Log();
+  ASSERT_NO_FATAL_FAILURE(ExpectDerivedAgain(parent, derived, *controllers));
   EXPECT_THAT(controllers->Log(), HasSubstr("pkc: refs/heads/main was rewritten ("));
   EXPECT_EQ(Sh("git -C " + fleet_->bare() + " fsck --strict --no-progress").code, 0);
 }
@@ -124,17 +109,13 @@ TEST_F(RewriteCliTest, AForcePushBackToAnOlderFleetTakesTheSatellitesBackToo) {
       << controllers->Log();
   // Settled: every layer is done with the example fleet, so going back here gives no controller
   // anything to write.
-  ASSERT_TRUE(Eventually([&] {
-    std::string head = fleet_->Git("rev-parse main");
-    std::this_thread::sleep_for(std::chrono::seconds(2));
-    return fleet_->Git("rev-parse main") == head;
-  }, kConverge));
+  ASSERT_TRUE(Eventually([&] { return fleet_->StaysStill(std::chrono::seconds(2)); }, kConverge));
   std::string before_resize = fleet_->Git("rev-parse main");
   ResizeOrdersThroughEveryLayer(*controllers);
 
   // Back to before the person's resize: every layer on main agrees with 2 CKU again, so no
   // controller has a file to write, but the satellite's ref still holds the 12-broker slice.
-  ASSERT_THAT(ShowAt(before_resize, kOrdersSliceOnMain), HasSubstr("brokers: 6\n"));
+  ASSERT_THAT(fleet_->ShowAt(before_resize, kOrdersSliceOnMain), HasSubstr("brokers: 6\n"));
   ForcePushTo(before_resize);
 
   // The ref moves forward, onto a slice commit of sync's whose tree is main's slice again (the
@@ -158,7 +139,7 @@ TEST_F(RewriteCliTest, AControllerDownDuringAForcePushDerivesAgainWhenItStarts) 
   controllers->Wait();
 
   std::string head = fleet_->Git("rev-parse " + derived + "^");
-  ASSERT_THAT(ShowAt(head, kOrders), HasSubstr("brokers: 6\n"));
+  ASSERT_THAT(fleet_->ShowAt(head, kOrders), HasSubstr("brokers: 6\n"));
   ForcePushTo(head);
   // The reconciler publishes the rewrite (pkc's file back to 6 brokers); nothing names the input.
   ASSERT_TRUE(Eventually([&] {
@@ -167,11 +148,7 @@ TEST_F(RewriteCliTest, AControllerDownDuringAForcePushDerivesAgainWhenItStarts) 
   }, kConverge)) << reconciler_->Log();
 
   auto restarted = StartControllers("controllers-restarted");
-  ASSERT_TRUE(Eventually([&] {
-    return MainHolds(head) && !MainHolds(derived) && ShowsOnMain(kOrders, "brokers: 12\n");
-  }, kConverge)) << restarted->Log();
-  EXPECT_TRUE(Eventually([&] { return ShowsOnMain(kOrdersSliceOnMain, "brokers: 12\n"); }, kConverge))
-      << restarted->Log();
+  ASSERT_NO_FATAL_FAILURE(ExpectDerivedAgain(head, derived, *restarted));
   EXPECT_THAT(restarted->Log(), HasSubstr("pkc: refs/heads/main was rewritten while it was away"));
 }
 

@@ -3,10 +3,12 @@
 // the controllers' commits first, as a merged pull request would be on top of them).
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "core/test_support.h"
 #include "specs/embedded.h"
@@ -79,9 +81,17 @@ class FleetRepo {
     return out.out;
   }
   // The file at main in the bare repo; "" when absent.
-  std::string Show(const std::string& path) const {
-    auto out = Sh("git -C " + bare_ + " show main:" + path + " 2>/dev/null");
+  std::string Show(const std::string& path) const { return ShowAt("main", path); }
+  // The file at `revision` in the bare repo; "" when absent.
+  std::string ShowAt(const std::string& revision, const std::string& path) const {
+    auto out = Sh("git -C " + bare_ + " show " + revision + ":" + path + " 2>/dev/null");
     return out.code == 0 ? out.out : "";
+  }
+  // True when main did not move for `quiet` (the controllers are done, or stopped): for Eventually.
+  bool StaysStill(std::chrono::seconds quiet) const {
+    std::string head = Git("rev-parse main");
+    std::this_thread::sleep_for(quiet);
+    return Git("rev-parse main") == head;
   }
 
  private:
